@@ -1,0 +1,66 @@
+"""Diagnostics: every problem an editor can cause, with the place it happened.
+
+Stages collect diagnostics instead of raising on the first problem, so one run reports
+everything; the command line prints them and exits 1, never with a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at `path:line:col` (1-based); `hint` is printed after the message."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    hint: str = ""
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class Report:
+    """The diagnostics of one run, errors and warnings, in the order they were found."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def error(self, path: str, line: int, col: int, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(path, line, col, message, hint))
+
+    def warning(self, path: str, line: int, col: int, message: str, hint: str = "") -> None:
+        self.items.append(Diagnostic(path, line, col, message, hint, "warning"))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity == "warning"]
+
+    def sorted(self) -> list[Diagnostic]:
+        """Diagnostics by file and position, so output is stable whatever the read order."""
+        return sorted(set(self.items))
+
+
+class BuildError(Exception):
+    """Raised when a stage cannot go on; carries the report that says why."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"{len(report.errors)} error(s)")
+        self.report = report
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """A hint naming the closest choice, or '' when nothing is close."""
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""

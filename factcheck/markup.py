@@ -1,0 +1,295 @@
+"""Markup stage: Markdown bodies become safe HTML, with claim markers found and checked.
+
+Claim markers `[text]{claim=id}` are parsed by a Python-Markdown inline processor, so
+code spans, fenced code and `\\[` escapes keep them literal. A tree processor then walks
+the result in document order: it numbers each claim's marks, rejects nested and stray
+markers, and puts the verdict widget (rendered by a template, through a callback) after
+the marked text. Everything is then cleaned by nh3: editors' raw HTML keeps only a safe
+set of tags and attributes.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+import markdown
+import nh3
+from markdown.inlinepatterns import LinkInlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from .errors import Report, did_you_mean
+from .model import Article, Check, Marker, Site
+from .sources import ID_PATTERN, suggest_id
+
+MARKER_PRIORITY = 172  # after `\` escapes and footnotes, before references and links
+_MARKER_BRACES = re.compile(r"\{([^{}\n]*)\}")
+_ESCAPED_BRACKET = f"{markdown.util.STX}{ord('[')}{markdown.util.ETX}"
+_STRAY = re.compile(r"\]?\{\s*claim\s*[=:]")
+EXTENSIONS = ("tables", "fenced_code", "footnotes", "sane_lists")
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "dd",
+    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3",
+    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
+    "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"class", "id", "lang", "dir", "title", "hidden"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "reversed"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "time": {"datetime"},
+    "q": {"cite"}, "blockquote": {"cite"}, "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"},
+}
+
+
+def _keep_attribute(tag: str, name: str, value: str) -> str | None:
+    """Drop images from other hosts: a page must load nothing from elsewhere."""
+    if tag == "img" and name == "src" and (urlsplit(value).scheme or value.startswith("//")):
+        return None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """Keep only safe tags and attributes; no scripts, handlers or `javascript:` URLs."""
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     attribute_filter=_keep_attribute, link_rel=None,
+                     url_schemes={"http", "https", "mailto"})
+
+
+@dataclass(frozen=True)
+class Found:
+    """A marker as the tree processor met it, before its place in the file is known."""
+
+    raw: str
+    claim_id: str = ""
+    n: int = 0
+    problem: str = ""
+    hint: str = ""
+
+
+Widget = Callable[[str, int], str]
+"""Renders the verdict widget for the n-th mark of a claim; '' for an unknown claim."""
+
+
+class ClaimMarkerProcessor(LinkInlineProcessor):
+    """`[text]{claim=id}`: a span holding the text; malformed braces become a problem."""
+
+    def handleMatch(self, m, data):
+        text, index, closed = self.getText(data, m.end(0))
+        if not closed or not data.startswith("{", index):
+            return None, None, None
+        braces = _MARKER_BRACES.match(data, index)
+        if braces is None:
+            line_end = data.find("\n", index)
+            end = len(data) if line_end < 0 else line_end
+            return self._problem(data[m.start(0):end], text,
+                                 "claim marker is not closed with '}'",
+                                 "write [text]{claim=ID} on one line"), m.start(0), end
+        raw = data[m.start(0):braces.end()]
+        problem, hint = _marker_problem(braces.group(1).strip())
+        if problem:
+            return self._problem(raw, text, problem, hint), m.start(0), braces.end()
+        element = etree.Element("span", {"data-claim": braces.group(1).split("=", 1)[1],
+                                         "data-raw": raw})
+        element.text = text
+        return element, m.start(0), braces.end()
+
+    @staticmethod
+    def _problem(raw: str, text: str, problem: str, hint: str) -> etree.Element:
+        element = etree.Element("span", {"data-problem": problem, "data-hint": hint,
+                                         "data-raw": raw})
+        element.text = text
+        return element
+
+
+def _marker_problem(inside: str) -> tuple[str, str]:
+    """What is wrong with the text between a marker's braces, if anything."""
+    key, equals, value = inside.partition("=")
+    if not equals:
+        return (f"'{{{inside}}}' after bracketed text is not a claim marker",
+                "write [text]{claim=ID}; to keep a literal '{' after ']', write '\\{'")
+    if key != "claim":
+        return (f"unknown marker attribute '{key.strip()}'",
+                did_you_mean(key.strip(), ["claim"]) or "markers are written [text]{claim=ID}")
+    if not ID_PATTERN.fullmatch(value):
+        return (f"invalid claim id '{value}'",
+                f"ids use lowercase letters, digits and single hyphens, "
+                f"e.g. '{suggest_id(value)}'")
+    return "", ""
+
+
+class ClaimMarkerTreeprocessor(Treeprocessor):
+    """Number marks in document order, add the widget, and find what cannot be a marker."""
+
+    def __init__(self, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.widget: Widget = lambda claim_id, n: ""
+        self.found: list[Found] = []
+
+    def run(self, root):
+        self.found = []
+        self._walk(root, inside=None, in_code=False)
+
+    def _walk(self, element, inside: str | None, in_code: bool) -> None:
+        """Visit children in document order; `inside` names the marker around them."""
+        in_code = in_code or element.tag in ("code", "pre")
+        if element.tag == "h1":  # the page's title is the only h1
+            element.tag = "h2"
+        self._stray(element.text, in_code, inside)
+        for child in list(element):
+            raw = child.attrib.pop("data-raw", None)
+            claim_id = child.attrib.pop("data-claim", None)
+            if raw is None:
+                self._walk(child, inside, in_code)
+            elif claim_id is None:
+                self.found.append(Found(raw, problem=child.attrib.pop("data-problem"),
+                                        hint=child.attrib.pop("data-hint")))
+                self._walk(child, inside, in_code)
+            else:
+                self._mark(child, claim_id, raw)
+                self._walk(child, claim_id, in_code)
+            self._stray(child.tail, in_code, inside)
+
+    def _mark(self, span: etree.Element, claim_id: str, raw: str) -> None:
+        n = 1 + sum(1 for f in self.found if f.claim_id == claim_id)
+        self.found.append(Found(raw, claim_id, n))
+        marked = etree.SubElement(span, "mark", {"class": "claim-text"})
+        marked.text, span.text = span.text, None
+        for child in list(span)[:-1]:
+            span.remove(child)
+            marked.append(child)
+        marked.tail = self.md.htmlStash.store(self.widget(claim_id, n))
+        span.attrib.update({"class": "claim", "id": Marker(claim_id, n, 0, 0).anchor})
+
+    def _stray(self, text: str | None, in_code: bool, inside: str | None) -> None:
+        """Marker braces left as text: nested in a marker, or not after bracketed text."""
+        if in_code or not text:
+            return
+        match = _STRAY.search(text)
+        if not match or _ESCAPED_BRACKET in text[:match.start()]:
+            return
+        end = text.find("}", match.end())
+        raw = text[match.start(): end + 1 if end >= 0 else len(text)]
+        if inside is not None:
+            problem = Found(raw, problem="claim markers cannot be nested",
+                            hint=f"it is inside the marker for '{inside}'")
+        else:
+            problem = Found(raw, problem="claim marker has no bracketed text before it",
+                            hint="write [text]{claim=ID} within one paragraph, "
+                                 "with nothing between ']' and '{'")
+        self.found.append(problem)
+
+
+class ClaimMarkers(markdown.Extension):
+    def extendMarkdown(self, md):
+        md.inlinePatterns.register(ClaimMarkerProcessor(r"\[", md), "claim", MARKER_PRIORITY)
+        self.tree = ClaimMarkerTreeprocessor(md)
+        md.treeprocessors.register(self.tree, "claim", 16)
+
+
+class BodyConverter:
+    """One Markdown instance for article bodies, reset between articles."""
+
+    def __init__(self) -> None:
+        self.markers = ClaimMarkers()
+        self.md = markdown.Markdown(extensions=[*EXTENSIONS, self.markers],
+                                    output_format="html")
+
+    def convert(self, text: str, widget: Widget) -> tuple[str, list[Found]]:
+        self.markers.tree.widget = widget
+        self.md.reset()
+        html = self.md.convert(text)
+        return sanitise(html), self.markers.tree.found
+
+
+class PlainMarkdown:
+    """Markdown for analysis, methodology and policy texts: raw HTML is shown as text."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
+        self.md.preprocessors.deregister("html_block")
+        self.md.inlinePatterns.deregister("html")
+
+    def __call__(self, text: str) -> str:
+        self.md.reset()
+        return sanitise(self.md.convert(text))
+
+
+def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, int]]:
+    """The 1-based line and column of each marker, searching the body in document order."""
+    places, cursor = [], 0
+    for item in found:
+        index = body.find(item.raw, cursor)
+        if index < 0:
+            index = body.find(item.raw)
+        if index < 0:  # the block parser rewrapped it (quotes, lists): find its braces
+            braces = item.raw[item.raw.rfind("]"):] if "]" in item.raw else item.raw
+            index = max(body.find(braces, cursor), 0)
+        else:
+            cursor = index + len(item.raw)
+        line = body.count("\n", 0, index)
+        col = index - (body.rfind("\n", 0, index) + 1)
+        places.append((first_line + line, col + 1))
+    return places
+
+
+def mark_up(site: Site, widget: Callable[[Article, Check, str, int], str],
+            report: Report, check_ids: frozenset[str]) -> Site:
+    """Render every article body; report marker problems, missing checks and orphans.
+
+    Articles come in home order, so the first article to mark a claim is its home.
+    `check_ids` names every check file, valid or not, so that a marker naming a check
+    with errors is not reported a second time as missing.
+    """
+    converter = BodyConverter()
+    homes: dict[str, str] = {}
+    articles = []
+    for article in site.articles:
+        def article_widget(claim_id: str, n: int, article=article) -> str:
+            check = site.checks.get(claim_id)
+            if check is None:
+                return ""
+            return widget(article, check, homes.setdefault(claim_id, article.slug), n)
+
+        html, found = converter.convert(article.body, article_widget)
+        markers = _markers(article, found, site, check_ids, report)
+        articles.append(replace(article, body_html=html, markers=markers))
+    _report_orphans(site, homes, report)
+    return replace(site, articles=tuple(articles), homes=homes)
+
+
+def _markers(article: Article, found: list[Found], site: Site, check_ids: frozenset[str],
+             report: Report) -> tuple[Marker, ...]:
+    markers = []
+    for item, (line, col) in zip(found, locate(article.body, article.body_line, found),
+                                 strict=True):
+        if item.problem:
+            report.error(article.path, line, col, item.problem, item.hint)
+        elif item.claim_id in site.checks:
+            markers.append(Marker(item.claim_id, item.n, line, col))
+        elif item.claim_id not in check_ids:
+            hint = did_you_mean(item.claim_id, check_ids) or \
+                f"create checks/{item.claim_id}.yaml (python build.py new {item.claim_id})"
+            report.error(article.path, line, col, f"no check '{item.claim_id}'", hint)
+    return tuple(markers)
+
+
+def _report_orphans(site: Site, homes: dict[str, str], report: Report) -> None:
+    for claim_id, check in sorted(site.checks.items()):
+        if claim_id in homes:
+            continue
+        message = f"check '{claim_id}' is not marked in any article"
+        hint = f"mark it in an article as [text]{{claim={claim_id}}}"
+        if site.config.strict:
+            report.error(check.path, 1, 1, message, hint + ", or set 'strict: false'")
+        else:
+            report.warning(check.path, 1, 1, message, hint)

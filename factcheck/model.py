@@ -1,0 +1,154 @@
+"""The validated site: plain frozen dataclasses, built only by `validate`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One step of the rating scale; the word and the number come from one entry."""
+
+    key: str
+    label: str
+    rating: int | None = None
+    description: str = ""
+    color: str = ""
+
+
+@dataclass(frozen=True)
+class Publisher:
+    name: str
+    url: str = ""
+    logo: str = ""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str
+    base_url: str
+    language: str
+    publisher: Publisher
+    methodology: str
+    corrections: str
+    verdicts: tuple[Verdict, ...]
+    contact: str
+    strict: bool
+
+    def verdict(self, key: str) -> Verdict:
+        return next(v for v in self.verdicts if v.key == key)
+
+    @property
+    def best_rating(self) -> int | None:
+        ratings = [v.rating for v in self.verdicts if v.rating is not None]
+        return max(ratings) if ratings else None
+
+    @property
+    def worst_rating(self) -> int | None:
+        ratings = [v.rating for v in self.verdicts if v.rating is not None]
+        return min(ratings) if ratings else None
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    url: str
+    publisher: str = ""
+    date: dt.date | None = None
+    archived: str = ""
+    stance: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Update:
+    date: dt.date
+    note: str
+
+
+@dataclass(frozen=True)
+class Check:
+    """One checked claim, from `checks/<id>.yaml`."""
+
+    id: str
+    path: str
+    claim: str
+    claimant: str
+    verdict: str
+    summary: str
+    sources: tuple[Source, ...]
+    checked_on: dt.date
+    claim_date: dt.date | None = None
+    appearance: str = ""
+    analysis: str = ""
+    checked_by: str = ""
+    updates: tuple[Update, ...] = ()
+
+    @property
+    def modified(self) -> dt.date:
+        """The date of the last change: the newest update, else the verdict's date."""
+        return max([self.checked_on, *(u.date for u in self.updates)])
+
+
+@dataclass(frozen=True)
+class CheckedArticle:
+    """The article a fact-check is about (front matter `source`)."""
+
+    publisher: str = ""
+    url: str = ""
+    published: dt.date | None = None
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A claim marked in an article body; `n` counts the marks of one claim in the article."""
+
+    claim_id: str
+    n: int
+    line: int
+    col: int
+
+    @property
+    def anchor(self) -> str:
+        """The marker's element id: the first mark of a claim is its home in the text."""
+        return f"claim-{self.claim_id}" if self.n == 1 else f"claim-{self.claim_id}-{self.n}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """One fact-checked article, from `content/<slug>.md`.
+
+    `body_html` and `markers` are empty until the markup stage has rendered the body.
+    """
+
+    slug: str
+    path: str
+    title: str
+    published: dt.date
+    lang: str
+    dir: str
+    body: str
+    body_line: int
+    updated: dt.date | None = None
+    summary: str = ""
+    source: CheckedArticle | None = None
+    body_html: str = ""
+    markers: tuple[Marker, ...] = ()
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        """Each marked claim once, in the order of its first mark."""
+        return tuple(dict.fromkeys(m.claim_id for m in self.markers))
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs: settings, articles newest first, checks by id."""
+
+    config: SiteConfig
+    articles: tuple[Article, ...]
+    checks: dict[str, Check] = field(default_factory=dict)
+    homes: dict[str, str] = field(default_factory=dict)
+    """For each claim id, the slug of the article whose folder holds its page."""

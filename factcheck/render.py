@@ -1,0 +1,270 @@
+"""Render stage: the validated site becomes every output file, in memory.
+
+Templates hold the presentation; this module prepares what they show (views with links
+already made relative) and never writes a file. Template problems are reported like
+source problems, with the template's path and line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import jinja2
+
+from . import structured, urls
+from .errors import BuildError, Report
+from .markup import PlainMarkdown
+from .model import Article, Check, Marker, Site, SiteConfig, Verdict
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+ASSETS = "assets"
+FINGERPRINTED = (".css", ".js")
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def human_date(day: dt.date) -> str:
+    """'23 October 2021': unambiguous in every English-speaking country."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """Where an article marks a claim: the article and the claim's first mark in it."""
+
+    article: Article
+    marker: Marker
+    path: str
+
+
+@dataclass(frozen=True)
+class ClaimView:
+    """A check with what every page needs to show and link it."""
+
+    check: Check
+    verdict: Verdict
+    path: str
+    appearances: tuple[Appearance, ...]
+
+    @property
+    def home(self) -> Appearance:
+        return self.appearances[0]
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    article: Article
+    path: str
+    claims: tuple[ClaimView, ...]
+    tally: tuple[tuple[Verdict, int], ...]
+
+
+@dataclass
+class Page:
+    """What the base template needs about the page being rendered."""
+
+    path: str
+    title: str
+    links: urls.Links
+    lang: str
+    dir: str = "ltr"
+    description: str = ""
+    jsonld: list[str] = field(default_factory=list)
+
+
+class Renderer:
+    """Renders pages from the built-in templates, overridden by the source's own."""
+
+    def __init__(self, config: SiteConfig, source_templates: Path | None, root: Path) -> None:
+        self.config, self.root = config, root
+        folders = [p for p in (source_templates, BUILTIN_TEMPLATES) if p is not None]
+        self.folders = folders
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(p) for p in folders]),
+            autoescape=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        )
+        self.env.filters["date"] = human_date
+        self.markdown = PlainMarkdown()
+
+    # --- templates ---------------------------------------------------------------
+
+    def template(self, name: str, **context) -> str:
+        return self.env.get_template(name).render(site=self.config, **context)
+
+    def page(self, page: Page, name: str, **context) -> bytes:
+        asset_link = lambda asset: page.links(self.assets[asset])  # noqa: E731
+        return self.template(name, page=page, url=page.links, asset=asset_link,
+                             **context).encode("utf-8")
+
+    def widget(self, article: Article, check: Check, home: str, n: int) -> str:
+        """The verdict chip and note after the n-th mark of a claim in an article."""
+        links = urls.Links(urls.index_path(article.slug), self.config.base_url)
+        return self.template("marker.html", check=check, n=n,
+                             verdict=self.config.verdict(check.verdict),
+                             claim_url=links(urls.index_path(home, check.id)))
+
+    # --- the site ----------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def reporting(self, report: Report):
+        """Turn a template problem into a reported error and a BuildError."""
+        try:
+            yield
+        except jinja2.TemplateError as exc:
+            self._report_template_error(exc, report)
+            raise BuildError(report) from None
+
+    def render(self, site: Site) -> dict[str, bytes]:
+        """Every output file by its path in the output folder."""
+        self.assets, files = self._assets()
+        claims = self._claim_views(site)
+        views = [self._article_view(a, claims) for a in site.articles]
+        views.sort(key=lambda v: (v.article.published, v.article.slug), reverse=True)
+        files["index.html"] = self._index(views)
+        for view in views:
+            files[view.path] = self._article(view)
+        for claim in claims.values():
+            files[claim.path] = self._claim(claim)
+        files[urls.index_path("methodology")] = self._methodology()
+        files["404.html"] = self._not_found()
+        files["claims.json"] = self._claims_json(claims)
+        files["robots.txt"] = self.template("robots.txt").encode("utf-8")
+        if self.config.base_url:
+            files["sitemap.xml"] = self.template(
+                "sitemap.xml", pages=self._sitemap(views, claims)).encode("utf-8")
+            files["feed.xml"] = self._feed(views)
+        return dict(sorted(files.items()))
+
+    def _assets(self) -> tuple[dict[str, str], dict[str, bytes]]:
+        """Static assets, the source's overriding the built-in; CSS and JS get a content hash."""
+        found: dict[str, bytes] = {}
+        for folder in reversed(self.folders):
+            base = folder / ASSETS
+            if base.is_dir():
+                for path in sorted(p for p in base.rglob("*") if p.is_file()):
+                    found[path.relative_to(base).as_posix()] = path.read_bytes()
+        found["verdicts.css"] = self.template("verdicts.css").encode("utf-8")
+        names, files = {}, {}
+        for name, data in sorted(found.items()):
+            out = name
+            if PurePosixPath(name).suffix in FINGERPRINTED:
+                stem, suffix = os.path.splitext(name)
+                out = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}{suffix}"
+            names[name] = f"{ASSETS}/{out}"
+            files[names[name]] = data
+        return names, files
+
+    def _claim_views(self, site: Site) -> dict[str, ClaimView]:
+        appearances: dict[str, list[Appearance]] = {}
+        for article in site.articles:  # home order: the first appearance is the home
+            for marker in article.markers:
+                if marker.n == 1:
+                    appearances.setdefault(marker.claim_id, []).append(
+                        Appearance(article, marker, urls.index_path(article.slug)))
+        return {
+            claim_id: ClaimView(check, self.config.verdict(check.verdict),
+                                urls.index_path(site.homes[claim_id], claim_id),
+                                tuple(appearances[claim_id]))
+            for claim_id, check in sorted(site.checks.items()) if claim_id in site.homes
+        }
+
+    def _article_view(self, article: Article, claims: dict[str, ClaimView]) -> ArticleView:
+        mine = tuple(claims[i] for i in article.claim_ids)
+        counts = Counter(c.verdict.key for c in mine)
+        tally = tuple((v, counts[v.key]) for v in self.config.verdicts if counts[v.key])
+        return ArticleView(article, urls.index_path(article.slug), mine, tally)
+
+    def _index(self, views: list[ArticleView]) -> bytes:
+        page = Page("index.html", self.config.title,
+                    urls.Links("index.html", self.config.base_url), self.config.language)
+        return self.page(page, "index.html", articles=views)
+
+    def _article(self, view: ArticleView) -> bytes:
+        item = view.article
+        links = urls.Links(view.path, self.config.base_url)
+        review_urls = [urls.absolute(self.config.base_url, c.path) or links(c.path)
+                       for c in view.claims]
+        data = structured.article(item, self.config, links.canonical(), review_urls)
+        page = Page(view.path, item.title, links, item.lang, item.dir, item.summary,
+                    [structured.dump(data)])
+        return self.page(page, "article.html", view=view, article=item, claims=view.claims)
+
+    def _claim(self, claim: ClaimView) -> bytes:
+        links = urls.Links(claim.path, self.config.base_url)
+        home = claim.home.article
+        review = structured.claim_review(claim.check, self.config, links.canonical(), home.lang)
+        page = Page(claim.path, claim.check.claim, links, home.lang, home.dir,
+                    claim.check.summary, [structured.dump(review)])
+        return self.page(page, "claim.html", claim=claim, check=claim.check,
+                         verdict=claim.verdict, analysis=self.markdown(claim.check.analysis))
+
+    def _methodology(self) -> bytes:
+        path = urls.index_path("methodology")
+        page = Page(path, "Methodology", urls.Links(path, self.config.base_url),
+                    self.config.language)
+        return self.page(page, "methodology.html",
+                         methodology=self.markdown(self.config.methodology),
+                         corrections=self.markdown(self.config.corrections))
+
+    def _not_found(self) -> bytes:
+        page = Page("404.html", "Page not found",
+                    urls.Links("404.html", self.config.base_url, absolute_links=True),
+                    self.config.language)
+        return self.page(page, "404.html")
+
+    def _claims_json(self, claims: dict[str, ClaimView]) -> bytes:
+        reviews = [structured.claim_review(c.check, self.config,
+                                           urls.absolute(self.config.base_url, c.path),
+                                           c.home.article.lang) for c in claims.values()]
+        return (structured.dump(reviews, indent=2) + "\n").encode("utf-8")
+
+    def _sitemap(self, views: list[ArticleView], claims: dict[str, ClaimView]):
+        """(absolute URL, last modified) for every page worth indexing."""
+        base = self.config.base_url
+        newest = max([v.article.updated or v.article.published for v in views], default=None)
+        pages = [(urls.absolute(base, "index.html"), newest)]
+        pages += [(urls.absolute(base, v.path), v.article.updated or v.article.published)
+                  for v in views]
+        pages += [(urls.absolute(base, c.path), c.check.modified) for c in claims.values()]
+        pages.append((urls.absolute(base, urls.index_path("methodology")), None))
+        return sorted(pages, key=lambda p: p[0])
+
+    def _feed(self, views: list[ArticleView]) -> bytes:
+        dates = [v.article.updated or v.article.published for v in views]
+        updated = max(dates) if dates else source_date()
+        entries = [(v, urls.absolute(self.config.base_url, v.path)) for v in views]
+        return self.template("feed.xml", entries=entries, updated=updated,
+                             feed_url=urls.absolute(self.config.base_url, "feed.xml"),
+                             home_url=self.config.base_url).encode("utf-8")
+
+    def _report_template_error(self, exc: jinja2.TemplateError, report: Report) -> None:
+        """Name the template file and line, never a traceback."""
+        name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+        if name is None:
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if any(Path(f.filename).is_relative_to(p) for p in self.folders)]
+            if frames:
+                name, line = frames[-1].filename, frames[-1].lineno
+        path = self._template_path(name) if name else "templates"
+        report.error(path, line or 1, 1, f"template error: {exc.message or exc}")
+
+    def _template_path(self, filename: str) -> str:
+        path = Path(filename).resolve()
+        if path.is_relative_to(self.root.resolve()):
+            return path.relative_to(self.root.resolve()).as_posix()
+        return path.relative_to(BUILTIN_TEMPLATES.parent).as_posix()
+
+
+def source_date() -> dt.date:
+    """The date to use when the content gives none: SOURCE_DATE_EPOCH, else 1970-01-01."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "0")
+    seconds = int(epoch) if epoch.isdigit() else 0
+    return dt.datetime.fromtimestamp(seconds, dt.UTC).date()

@@ -1,0 +1,522 @@
+"""Validate stage: YAML nodes become the model, and every problem is reported with its place.
+
+This module is the only one that knows the shape of `site.yaml`, front matter and check
+files. Each shape is declared once as data (`Record`s of `Field`s), and the same
+declarations convert nodes into dataclasses and describe the shape in JSON Schema for
+editors' tools.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import Report, did_you_mean
+from .model import (
+    Article,
+    Check,
+    CheckedArticle,
+    Publisher,
+    Site,
+    SiteConfig,
+    Source,
+    Update,
+    Verdict,
+)
+from .sources import ID_PATTERN, ArticleFile, CheckFile, Sources, YamlFile
+
+CLAIM_LENGTH_GUIDANCE = 75
+RESERVED_SLUGS = frozenset({"assets", "methodology"})  # folders of the built site
+RTL_LANGUAGES = frozenset(
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
+DEFAULT_METHODOLOGY = (
+    "We check factual claims against primary sources: official records, transcripts, "
+    "data and the original reporting. Every verdict names its sources, so readers can "
+    "retrace the work, and is rated on the scale below."
+)
+DEFAULT_CORRECTIONS = (
+    "When we get something wrong we correct it openly: the check is updated, and a dated "
+    "note in its corrections log says what changed and why."
+)
+DEFAULT_SCALE = (
+    Verdict("true", "True", 5,
+            "The claim is accurate and nothing significant is missing.", "#1a7f37"),
+    Verdict("mostly-true", "Mostly true", 4,
+            "The claim is accurate but needs clarification or additional information.",
+            "#4c8a16"),
+    Verdict("half-true", "Half true", 3,
+            "The claim is partially accurate but leaves out important details.", "#9a6700"),
+    Verdict("mostly-false", "Mostly false", 2,
+            "The claim contains an element of truth but ignores critical facts.", "#bc4c00"),
+    Verdict("false", "False", 1, "The claim is not accurate.", "#cf222e"),
+    Verdict("unproven", "Unproven", None,
+            "The available evidence can neither confirm nor refute the claim.", "#6e7781"),
+)
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLEANS = {"true": True, "True": True, "TRUE": True,
+             "false": False, "False": False, "FALSE": False}
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_EMAIL = re.compile(r"[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+")
+
+
+class Invalid:
+    """Marks a value that was reported as wrong, so callers skip it without a second error."""
+
+
+INVALID = Invalid()
+
+
+@dataclass
+class Place:
+    """Where values are being read from, and where their problems are reported."""
+
+    path: str
+    report: Report
+
+    def error(self, node: yaml.Node, message: str, hint: str = "") -> Invalid:
+        mark = node.start_mark
+        self.report.error(self.path, mark.line + 1, mark.column + 1, message, hint)
+        return INVALID
+
+    def warning(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        mark = node.start_mark
+        self.report.warning(self.path, mark.line + 1, mark.column + 1, message, hint)
+
+
+# --- Value kinds -----------------------------------------------------------------------
+
+
+class Spec:
+    """A kind of value: converts a node (reporting problems) and describes itself in JSON Schema."""
+
+    expected = "a value"
+
+    def convert(self, node: yaml.Node, at: Place) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict:
+        raise NotImplementedError
+
+
+def _found(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping of keys"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    return f"'{node.value}'"
+
+
+class Text(Spec):
+    """Plain text: any scalar, kept exactly as written (`no` is the word no)."""
+
+    expected = "text"
+
+    def convert(self, node, at):
+        if not isinstance(node, yaml.ScalarNode):
+            return at.error(node, f"expected {self.expected}, found {_found(node)}")
+        value = node.value.strip()
+        if not value:
+            return at.error(node, "must not be empty")
+        return value
+
+    def json_schema(self):
+        return {"type": "string", "minLength": 1}
+
+
+class Scalar(Text):
+    """Text that must match a rule; `check` returns an error message or ''."""
+
+    def __init__(self, expected: str, check: Callable[[str], str], schema: dict,
+                 parse: Callable[[str], Any] = str, hint: str = "") -> None:
+        self.expected, self._check, self._schema = expected, check, schema
+        self._parse, self._hint = parse, hint
+
+    def convert(self, node, at):
+        value = super().convert(node, at)
+        if value is INVALID:
+            return value
+        problem = self._check(value)
+        if problem:
+            return at.error(node, problem, self._hint)
+        return self._parse(value)
+
+    def json_schema(self):
+        return dict(self._schema)
+
+
+def _date_problem(value: str) -> str:
+    if not _DATE.fullmatch(value):
+        return f"expected a date as YYYY-MM-DD, found '{value}'"
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError as exc:
+        return f"'{value}' is not a real date ({exc})"
+    return ""
+
+
+def _url_problem(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        return f"URL must start with http:// or https://, found '{value}'"
+    if not parts.netloc or any(c.isspace() for c in value):
+        return f"'{value}' is not a complete URL"
+    return ""
+
+
+def _contact_problem(value: str) -> str:
+    if _EMAIL.fullmatch(value.removeprefix("mailto:")):
+        return ""
+    return _url_problem(value) and f"expected an email address or http(s) URL, found '{value}'"
+
+
+def _id_problem(value: str) -> str:
+    return "" if ID_PATTERN.fullmatch(value) else f"'{value}' is not a valid key"
+
+
+def _int_problem(value: str) -> str:
+    return "" if re.fullmatch(r"[0-9]+", value) and int(value) >= 1 else \
+        f"expected a whole number of at least 1, found '{value}'"
+
+
+DATE = Scalar("a date", _date_problem, {"type": "string", "format": "date",
+                                         "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+              dt.date.fromisoformat, "dates are written YYYY-MM-DD, e.g. 2021-10-23")
+URL = Scalar("a URL", _url_problem, {"type": "string", "format": "uri", "pattern": "^https?://"})
+CONTACT = Scalar("an email address or URL", _contact_problem, {"type": "string"})
+LANGUAGE = Scalar(
+    "a language tag", lambda v: "" if _LANGUAGE_TAG.fullmatch(v) else
+    f"'{v}' is not a language tag", {"type": "string", "pattern": _LANGUAGE_TAG.pattern},
+    hint="use a BCP 47 tag such as 'en', 'ar' or 'pt-BR'")
+COLOR = Scalar("a colour", lambda v: "" if _COLOR.fullmatch(v) else
+               f"expected a colour as #rgb or #rrggbb, found '{v}'",
+               {"type": "string", "pattern": f"^{_COLOR.pattern}$"})
+RATING = Scalar("a rating", _int_problem, {"type": "integer", "minimum": 1}, int)
+KEY = Scalar("a key", _id_problem, {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"},
+             hint="use lowercase letters, digits and single hyphens")
+
+
+class Choice(Text):
+    """One word of a fixed set, with a 'did you mean' hint for a near miss."""
+
+    def __init__(self, what: str, choices: tuple[str, ...]) -> None:
+        self.what, self.choices = what, choices
+        self.expected = f"a {what}"
+
+    def convert(self, node, at):
+        value = super().convert(node, at)
+        if value is INVALID or value in self.choices:
+            return value
+        hint = did_you_mean(value, self.choices) or "one of: " + ", ".join(self.choices)
+        return at.error(node, f"unknown {self.what} '{value}'", hint)
+
+    def json_schema(self):
+        return {"enum": list(self.choices)}
+
+
+class Boolean(Spec):
+    expected = "true or false"
+
+    def convert(self, node, at):
+        if isinstance(node, yaml.ScalarNode) and node.value in _BOOLEANS:
+            return _BOOLEANS[node.value]
+        return at.error(node, f"expected true or false, found {_found(node)}")
+
+    def json_schema(self):
+        return {"type": "boolean"}
+
+
+class ListOf(Spec):
+    def __init__(self, item: Spec, min_items: int = 0) -> None:
+        self.item, self.min_items = item, min_items
+        self.expected = "a list"
+
+    def convert(self, node, at):
+        if not isinstance(node, yaml.SequenceNode):
+            return at.error(node, f"expected a list, found {_found(node)}",
+                            "start each entry on its own line with '- '")
+        if len(node.value) < self.min_items:
+            return at.error(node, f"needs at least {self.min_items} entry")
+        items = [self.item.convert(child, at) for child in node.value]
+        return INVALID if any(i is INVALID for i in items) else tuple(items)
+
+    def json_schema(self):
+        return {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
+
+
+@dataclass(frozen=True)
+class Field:
+    spec: Spec
+    required: bool = False
+    description: str = ""
+
+
+class Record(Spec):
+    """A mapping with known keys; unknown, duplicate and missing keys are errors."""
+
+    expected = "a mapping of keys"
+
+    def __init__(self, what: str, fields: Mapping[str, Field],
+                 make: Callable[..., Any] = dict) -> None:
+        self.what, self.fields, self.make = what, dict(fields), make
+
+    def convert(self, node, at, **extra):
+        values = self.read(node, at)
+        if values is INVALID:
+            return values
+        return self.make(**values, **extra)
+
+    def read(self, node, at) -> dict | Invalid:
+        """Convert each key's value; INVALID when anything was wrong."""
+        if not isinstance(node, yaml.MappingNode):
+            return at.error(node, f"expected {self.what} as keys and values, found {_found(node)}")
+        values, ok, seen = {}, True, {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
+            if key in seen:
+                at.error(key_node, f"duplicate key '{key}'", f"first given on line {seen[key]}")
+                ok = False
+                continue
+            seen[key] = key_node.start_mark.line + 1
+            field = self.fields.get(key)
+            if field is None:
+                hint = did_you_mean(key, self.fields) or "known keys: " + ", ".join(self.fields)
+                at.error(key_node, f"unknown key '{key}' in {self.what}", hint)
+                ok = False
+                continue
+            if _is_null(value_node):
+                if field.required:
+                    at.error(key_node, f"'{key}' needs a value")
+                    ok = False
+                continue
+            value = field.spec.convert(value_node, at)
+            ok = ok and value is not INVALID
+            values[key] = value
+        for key, field in self.fields.items():
+            if field.required and key not in seen:
+                at.error(node, f"missing required key '{key}' in {self.what}")
+                ok = False
+        return values if ok else INVALID
+
+    def json_schema(self):
+        return {
+            "type": "object",
+            "properties": {k: {**f.spec.json_schema(), "description": f.description}
+                           for k, f in self.fields.items()},
+            "required": [k for k, f in self.fields.items() if f.required],
+            "additionalProperties": False,
+        }
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in _NULLS
+
+
+# --- The shapes ----------------------------------------------------------------------
+
+
+SOURCE = Record("a source", {
+    "title": Field(Text(), True, "the source's title"),
+    "url": Field(URL, True, "where to read it"),
+    "publisher": Field(Text(), description="who published it"),
+    "date": Field(DATE, description="when it was published"),
+    "archived": Field(URL, description="an archive copy's URL"),
+    "stance": Field(Choice("stance", ("supports", "refutes", "context")),
+                    description="what the source does for the claim"),
+    "note": Field(Text(), description="what the source says, in a line"),
+}, Source)
+
+UPDATE = Record("an update", {
+    "date": Field(DATE, True, "date of the change"),
+    "note": Field(Text(), True, "what changed and why"),
+}, Update)
+
+
+def check_record(verdicts: tuple[str, ...]) -> Record:
+    """The shape of a check file, for a rating scale with these keys."""
+    return Record("a check", {
+        "claim": Field(Text(), True, "the claim as checked, in neutral words"),
+        "claimant": Field(Text(), True, "who made the claim"),
+        "claim_date": Field(DATE, description="when the claim was made"),
+        "appearance": Field(URL, description="where the claim appeared"),
+        "verdict": Field(Choice("verdict", verdicts), True, "a key of the rating scale"),
+        "summary": Field(Text(), True, "the conclusion in one or two sentences"),
+        "analysis": Field(Text(), description="the reasoning, in Markdown"),
+        "sources": Field(ListOf(SOURCE, 1), True, "the sources, at least one"),
+        "checked_by": Field(Text(), description="who checked it"),
+        "checked_on": Field(DATE, True, "date of this verdict"),
+        "updates": Field(ListOf(UPDATE), description="the corrections log, oldest first"),
+    }, Check)
+
+
+CHECKED_ARTICLE = Record("the checked article (source)", {
+    "publisher": Field(Text(), description="who published the checked article"),
+    "url": Field(URL, description="where it was published"),
+    "published": Field(DATE, description="when it was published"),
+    "author": Field(Text(), description="who wrote it"),
+}, CheckedArticle)
+
+FRONT_MATTER = Record("front matter", {
+    "title": Field(Text(), True, "the fact-check's headline"),
+    "published": Field(DATE, True, "date the fact-check was published"),
+    "updated": Field(DATE, description="date of the last change"),
+    "summary": Field(Text(), description="what was checked and what was found"),
+    "source": Field(CHECKED_ARTICLE, description="the checked article"),
+    "lang": Field(LANGUAGE, description="language of the article"),
+    "dir": Field(Choice("text direction", ("ltr", "rtl")), description="text direction"),
+})
+
+VERDICT = Record("a verdict", {
+    "label": Field(Text(), True, "the word readers see"),
+    "rating": Field(RATING, description="the number for structured data; higher is better"),
+    "description": Field(Text(), description="what the verdict means"),
+    "color": Field(COLOR, description="the chip's colour"),
+})
+
+class Scale(Spec):
+    """The rating scale: a mapping of verdict keys to entries, best first."""
+
+    def convert(self, node, at):
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            return at.error(node, f"expected the rating scale as keys and entries, found "
+                                  f"{_found(node)}")
+        verdicts, seen = [], {}
+        for key_node, value_node in node.value:
+            key = KEY.convert(key_node, at)
+            if key in seen:
+                at.error(key_node, f"duplicate verdict '{key}'", f"first on line {seen[key]}")
+                key = INVALID
+            seen[key] = key_node.start_mark.line + 1
+            entry = VERDICT.read(value_node, at)
+            if key is not INVALID and entry is not INVALID:
+                verdicts.append(Verdict(key, **entry))
+        return tuple(verdicts) if len(verdicts) == len(node.value) else INVALID
+
+    def json_schema(self):
+        return {"type": "object", "minProperties": 1,
+                "propertyNames": KEY.json_schema(),
+                "additionalProperties": VERDICT.json_schema()}
+
+
+PUBLISHER = Record("publisher", {
+    "name": Field(Text(), True, "the fact-checking organisation"),
+    "url": Field(URL, description="its home page"),
+    "logo": Field(URL, description="its logo"),
+}, Publisher)
+
+SITE = Record("site.yaml", {
+    "title": Field(Text(), description="site title"),
+    "base_url": Field(URL, description="absolute URL the site is served from"),
+    "language": Field(LANGUAGE, description="default article language"),
+    "publisher": Field(PUBLISHER, description="the fact-checking organisation"),
+    "methodology": Field(Text(), description="Markdown for the methodology page"),
+    "corrections": Field(Text(), description="the corrections policy, Markdown"),
+    "verdicts": Field(Scale(), description="the rating scale, best first"),
+    "contact": Field(CONTACT, description="where readers report errors and submit claims"),
+    "strict": Field(Boolean(), description="unmarked checks are errors"),
+})
+
+
+# --- Whole files ---------------------------------------------------------------------
+
+
+def validate_config(file: YamlFile | None, report: Report, base_url: str | None) -> SiteConfig:
+    """Site settings with defaults; problems are reported and defaults used instead."""
+    values: dict = {}
+    if file and file.node is not None:
+        read = SITE.read(file.node, Place(file.path, report))
+        values = read if read is not INVALID else {}
+    title = values.get("title", "Fact checks")
+    if base_url is not None:
+        problem = _url_problem(base_url) if base_url else ""
+        if problem:
+            report.error("--base-url", 1, 1, problem)
+        values["base_url"] = base_url
+    return SiteConfig(
+        title=title,
+        base_url=_with_slash(values.get("base_url", "")),
+        language=values.get("language", "en"),
+        publisher=values.get("publisher", Publisher(title)),
+        methodology=values.get("methodology", DEFAULT_METHODOLOGY),
+        corrections=values.get("corrections", DEFAULT_CORRECTIONS),
+        verdicts=values.get("verdicts", DEFAULT_SCALE),
+        contact=values.get("contact", ""),
+        strict=values.get("strict", True),
+    )
+
+
+def _with_slash(url: str) -> str:
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def validate_check(file: CheckFile, config: SiteConfig, report: Report) -> Check | None:
+    """A check file's model, or None when it has errors (all of them reported)."""
+    at = Place(file.path, report)
+    node = file.yaml.node
+    if node is None:
+        if file.yaml.parsed:
+            report.error(file.path, 1, 1, "the check file is empty",
+                         "write claim, claimant, verdict, summary, sources and checked_on")
+        return None
+    record = check_record(tuple(v.key for v in config.verdicts))
+    check = record.convert(node, at, id=file.id, path=file.path)
+    if check is INVALID:
+        return None
+    _check_order(check, node, at)
+    if len(check.claim) > CLAIM_LENGTH_GUIDANCE:
+        at.warning(_value_node(node, "claim"),
+                   f"claim is {len(check.claim)} characters long",
+                   f"search engines advise at most {CLAIM_LENGTH_GUIDANCE}")
+    return check
+
+
+def _check_order(check: Check, node: yaml.MappingNode, at: Place) -> None:
+    dates = [u.date for u in check.updates]
+    if dates != sorted(dates):
+        at.error(_value_node(node, "updates"), "updates must be listed oldest first")
+
+
+def _value_node(node: yaml.MappingNode, key: str) -> yaml.Node:
+    return next(v for k, v in node.value if k.value == key)
+
+
+def validate_article(file: ArticleFile, config: SiteConfig, report: Report) -> Article | None:
+    """An article's model with its Markdown body not yet rendered; None when it has errors."""
+    if file.front.node is None:
+        if file.front.parsed:
+            report.error(file.path, 2, 1, "front matter is empty",
+                         "give at least 'title' and 'published'")
+        return None
+    if file.slug in RESERVED_SLUGS:
+        report.error(file.path, 1, 1, f"'{file.slug}' is the name of a folder the site uses",
+                     "rename the article file")
+        return None
+    values = FRONT_MATTER.read(file.front.node, Place(file.path, report))
+    if values is INVALID:
+        return None
+    lang = values.pop("lang", config.language)
+    direction = values.pop("dir", "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES
+                           else "ltr")
+    return Article(slug=file.slug, path=file.path, lang=lang, dir=direction,
+                   body=file.body, body_line=file.body_line, **values)
+
+
+def validate(sources: Sources, report: Report, base_url: str | None = None) -> Site:
+    """The whole model but the article bodies: settings, checks by id, articles in home order."""
+    config = validate_config(sources.site, report, base_url)
+    checks = {}
+    for file in sources.checks:
+        check = validate_check(file, config, report)
+        if check is not None:
+            checks[check.id] = check
+    articles = [a for f in sources.articles if (a := validate_article(f, config, report))]
+    # Home order: a claim marked in several articles lives under the one published first.
+    articles.sort(key=lambda a: (a.published, a.slug))
+    return Site(config, tuple(articles), checks)

@@ -1,0 +1,92 @@
+"""Write stage: bring the output folder up to date with the rendered files.
+
+It runs only after the whole site has rendered without errors, so a failed build never
+touches the output. Each changed file is written to a temporary file and renamed over
+the old one, so a reader (or `serve`) never sees a half-written page; unchanged files
+are left alone, and files the previous build wrote that no longer exist are removed.
+A manifest of what the build wrote means files it did not write are never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+MANIFEST = ".factcheck-files.json"
+
+
+@dataclass(frozen=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    removed: int
+
+
+class OutputError(Exception):
+    """The output folder cannot be used (it overlaps the sources, or is not a folder)."""
+
+
+def check_output_folder(out: Path, src: Path) -> None:
+    """Refuse an output folder that is, or holds, or lies inside the editors' sources."""
+    out, src = out.resolve(), src.resolve()
+    if out == src or src.is_relative_to(out):
+        raise OutputError(f"output folder {out} would hold the sources; choose another --out")
+    for name in ("content", "checks", "templates"):
+        if out.is_relative_to(src / name):
+            raise OutputError(f"output folder {out} is inside the sources' {name}/")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"output {out} exists and is not a folder")
+
+
+def write_output(out: Path, files: dict[str, bytes]) -> WriteStats:
+    """Write new and changed files atomically, then remove what the last build left."""
+    out.mkdir(parents=True, exist_ok=True)
+    previous = _read_manifest(out)
+    written = unchanged = 0
+    for name, data in files.items():
+        target = out / name
+        if target.is_file() and target.read_bytes() == data:
+            unchanged += 1
+            continue
+        _replace(target, data)
+        written += 1
+    stale = sorted(previous - files.keys(), reverse=True)
+    for name in stale:
+        (out / name).unlink(missing_ok=True)
+        _remove_empty_parents(out / name, out)
+    _replace(out / MANIFEST, (json.dumps(sorted(files), indent=0) + "\n").encode())
+    return WriteStats(written, unchanged, len(stale))
+
+
+def _replace(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _read_manifest(out: Path) -> set[str]:
+    try:
+        names = json.loads((out / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {n for n in names if isinstance(n, str) and ".." not in Path(n).parts}
+
+
+def _remove_empty_parents(path: Path, root: Path) -> None:
+    for parent in path.parents:
+        if parent == root or not parent.is_relative_to(root):
+            return
+        try:
+            parent.rmdir()
+        except OSError:
+            return
