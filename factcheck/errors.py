@@ -47,6 +47,9 @@ class Report:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.severity == "warning"]
 
+    def has_errors_under(self, folder: str) -> bool:
+        return any(d.path.startswith(folder) for d in self.errors)
+
     def sorted(self) -> list[Diagnostic]:
         """Diagnostics by file and position, so output is stable whatever the read order."""
         return sorted(set(self.items))

@@ -225,17 +225,18 @@ class PlainMarkdown:
 
 
 def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, int]]:
-    """The 1-based line and column of each marker, searching the body in document order."""
+    """The 1-based line and column of each marker, searching the body in document order.
+
+    A marker that wraps inside a quote or list lost the `> ` or indent of its later lines
+    to the block parser, so those are allowed back between its lines.
+    """
     places, cursor = [], 0
     for item in found:
-        index = body.find(item.raw, cursor)
-        if index < 0:
-            index = body.find(item.raw)
-        if index < 0:  # the block parser rewrapped it (quotes, lists): find its braces
-            braces = item.raw[item.raw.rfind("]"):] if "]" in item.raw else item.raw
-            index = max(body.find(braces, cursor), 0)
-        else:
-            cursor = index + len(item.raw)
+        pattern = re.compile(r"\n[ \t>]*".join(map(re.escape, item.raw.split("\n"))))
+        match = pattern.search(body, cursor) or pattern.search(body)
+        index = match.start() if match else 0
+        if match:
+            cursor = match.end()
         line = body.count("\n", 0, index)
         col = index - (body.rfind("\n", 0, index) + 1)
         places.append((first_line + line, col + 1))
@@ -263,7 +264,8 @@ def mark_up(site: Site, widget: Callable[[Article, Check, str, int], str],
         html, found = converter.convert(article.body, article_widget)
         markers = _markers(article, found, site, check_ids, report)
         articles.append(replace(article, body_html=html, markers=markers))
-    _report_orphans(site, homes, report)
+    if not report.has_errors_under("content/"):  # else which claims are marked is unknown
+        _report_orphans(site, homes, report)
     return replace(site, articles=tuple(articles), homes=homes)
 
 

@@ -84,8 +84,8 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, source_templates: Path | None, root: Path) -> None:
         self.config, self.root = config, root
-        folders = [p for p in (source_templates, BUILTIN_TEMPLATES) if p is not None]
-        self.folders = folders
+        found = [p.resolve() for p in (source_templates, BUILTIN_TEMPLATES) if p is not None]
+        self.folders = folders = list(dict.fromkeys(found))
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in folders]),
             autoescape=True, undefined=jinja2.StrictUndefined,

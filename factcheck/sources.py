@@ -189,8 +189,8 @@ def _read_checks(root: Path, report: Report):
             continue
         seen[path.stem] = rel
         text = read_text(root, path, report)
-        if text is not None:
-            yield CheckFile(path.stem, rel, parse_yaml(rel, text, report))
+        parsed = parse_yaml(rel, text, report) if text is not None else YamlFile(rel, None, False)
+        yield CheckFile(path.stem, rel, parsed)
 
 
 def _walk(folder: Path):
