@@ -22,7 +22,7 @@ from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from .errors import Report, did_you_mean
-from .model import Article, Check, Marker, Site
+from .model import Article, Check, Marker, Site, marker_anchor
 from .sources import ID_PATTERN, suggest_id
 
 MARKER_PRIORITY = 172  # after `\` escapes and footnotes, before references and links
@@ -168,7 +168,7 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
             span.remove(child)
             marked.append(child)
         marked.tail = self.md.htmlStash.store(self.widget(claim_id, n))
-        span.attrib.update({"class": "claim", "id": Marker(claim_id, n, 0, 0).anchor})
+        span.attrib.update({"class": "claim", "id": marker_anchor(claim_id, n)})
 
     def _stray(self, text: str | None, in_code: bool, inside: str | None) -> None:
         """Marker braces left as text: nested in a marker, or not after bracketed text."""

@@ -36,6 +36,20 @@ class SiteConfig:
     contact: str
     strict: bool
 
+    @property
+    def contact_href(self) -> str:
+        """The contact as a link: a bare email address becomes a mailto: link."""
+        if not self.contact or self.contact.startswith(("http://", "https://", "mailto:")):
+            return self.contact
+        return "mailto:" + self.contact
+
+    @property
+    def contact_email(self) -> str:
+        """The email address to show, or '' when the contact is a web page."""
+        if self.contact_href.startswith("mailto:"):
+            return self.contact_href.removeprefix("mailto:").split("?")[0]
+        return ""
+
     def verdict(self, key: str) -> Verdict:
         return next(v for v in self.verdicts if v.key == key)
 
@@ -112,8 +126,12 @@ class Marker:
 
     @property
     def anchor(self) -> str:
-        """The marker's element id: the first mark of a claim is its home in the text."""
-        return f"claim-{self.claim_id}" if self.n == 1 else f"claim-{self.claim_id}-{self.n}"
+        return marker_anchor(self.claim_id, self.n)
+
+
+def marker_anchor(claim_id: str, n: int) -> str:
+    """A mark's element id; the first mark of a claim, its home in the text, has no number."""
+    return f"claim-{claim_id}" if n == 1 else f"claim-{claim_id}-{n}"
 
 
 @dataclass(frozen=True)

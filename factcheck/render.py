@@ -100,8 +100,12 @@ class Renderer:
         return self.env.get_template(name).render(site=self.config, **context)
 
     def page(self, page: Page, name: str, **context) -> bytes:
-        asset_link = lambda asset: page.links(self.assets[asset])  # noqa: E731
-        return self.template(name, page=page, url=page.links, asset=asset_link,
+        def asset(asset_name: str) -> str:
+            if asset_name not in self.assets:
+                raise jinja2.TemplateRuntimeError(f"no asset '{asset_name}' in templates/assets/")
+            return page.links(self.assets[asset_name])
+
+        return self.template(name, page=page, url=page.links, asset=asset,
                              **context).encode("utf-8")
 
     def widget(self, article: Article, check: Check, home: str, n: int) -> str:
