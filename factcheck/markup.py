@@ -29,6 +29,7 @@ MARKER_PRIORITY = 172  # after `\` escapes and footnotes, before references and 
 _MARKER_BRACES = re.compile(r"\{([^{}\n]*)\}")
 _ESCAPED_BRACKET = f"{markdown.util.STX}{ord('[')}{markdown.util.ETX}"
 _STRAY = re.compile(r"\]?\{\s*claim\s*[=:]")
+_HEADING = re.compile(r"h[1-6]")
 EXTENSIONS = ("tables", "fenced_code", "footnotes", "sane_lists")
 
 ALLOWED_TAGS = {
@@ -77,7 +78,7 @@ class Found:
 
 
 Widget = Callable[[str, int], str]
-"""Renders the verdict widget for the n-th mark of a claim; '' for an unknown claim."""
+"""Renders the verdict widget for the n-th mark of a claim id; '' for an unknown claim."""
 
 
 class ClaimMarkerProcessor(LinkInlineProcessor):
@@ -142,8 +143,6 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
     def _walk(self, element, inside: str | None, in_code: bool) -> None:
         """Visit children in document order; `inside` names the marker around them."""
         in_code = in_code or element.tag in ("code", "pre")
-        if element.tag == "h1":  # the page's title is the only h1
-            element.tag = "h2"
         self._stray(element.text, in_code, inside)
         for child in list(element):
             raw = child.attrib.pop("data-raw", None)
@@ -189,6 +188,23 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
         self.found.append(problem)
 
 
+class HeadingLevels(Treeprocessor):
+    """Fit the text's headings under the page's own: the page title is the only h1.
+
+    Each level moves down by `shift`, and none is above `top`.
+    """
+
+    def __init__(self, md: markdown.Markdown, top: int, shift: int) -> None:
+        super().__init__(md)
+        self.top, self.shift = top, shift
+
+    def run(self, root):
+        for element in root.iter():
+            if _HEADING.fullmatch(element.tag):
+                level = int(element.tag[1]) + self.shift
+                element.tag = f"h{min(6, max(self.top, level))}"
+
+
 class ClaimMarkers(markdown.Extension):
     def extendMarkdown(self, md):
         md.inlinePatterns.register(ClaimMarkerProcessor(r"\[", md), "claim", MARKER_PRIORITY)
@@ -203,6 +219,7 @@ class BodyConverter:
         self.markers = ClaimMarkers()
         self.md = markdown.Markdown(extensions=[*EXTENSIONS, self.markers],
                                     output_format="html")
+        self.md.treeprocessors.register(HeadingLevels(self.md, top=2, shift=0), "levels", 5)
 
     def convert(self, text: str, widget: Widget) -> tuple[str, list[Found]]:
         self.markers.tree.widget = widget
@@ -218,8 +235,12 @@ class PlainMarkdown:
         self.md = markdown.Markdown(extensions=list(EXTENSIONS), output_format="html")
         self.md.preprocessors.deregister("html_block")
         self.md.inlinePatterns.deregister("html")
+        self.levels = HeadingLevels(self.md, top=2, shift=1)
+        self.md.treeprocessors.register(self.levels, "levels", 5)
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, top: int = 2) -> str:
+        """HTML for `text`, whose `#` headings become level `top` (the section's own + 1)."""
+        self.levels.top, self.levels.shift = top, top - 1
         self.md.reset()
         return sanitise(self.md.convert(text))
 
@@ -243,7 +264,7 @@ def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, in
     return places
 
 
-def mark_up(site: Site, widget: Callable[[Article, Check, str, int], str],
+def mark_up(site: Site, widget: Callable[[Article, Check, str, int, int], str],
             report: Report, check_ids: frozenset[str]) -> Site:
     """Render every article body; report marker problems, missing checks and orphans.
 
@@ -255,11 +276,14 @@ def mark_up(site: Site, widget: Callable[[Article, Check, str, int], str],
     homes: dict[str, str] = {}
     articles = []
     for article in site.articles:
-        def article_widget(claim_id: str, n: int, article=article) -> str:
+        numbers: dict[str, int] = {}  # each claim's number in this article, as printed
+
+        def article_widget(claim_id: str, n: int, article=article, numbers=numbers) -> str:
             check = site.checks.get(claim_id)
             if check is None:
                 return ""
-            return widget(article, check, homes.setdefault(claim_id, article.slug), n)
+            number = numbers.setdefault(claim_id, len(numbers) + 1)
+            return widget(article, check, homes.setdefault(claim_id, article.slug), n, number)
 
         html, found = converter.convert(article.body, article_widget)
         markers = _markers(article, found, site, check_ids, report)

@@ -108,10 +108,10 @@ class Renderer:
         return self.template(name, page=page, url=page.links, asset=asset,
                              **context).encode("utf-8")
 
-    def widget(self, article: Article, check: Check, home: str, n: int) -> str:
-        """The verdict chip and note after the n-th mark of a claim in an article."""
+    def widget(self, article: Article, check: Check, home: str, n: int, number: int) -> str:
+        """The chip and note after the n-th mark of the article's `number`-th claim."""
         links = urls.Links(urls.index_path(article.slug), self.config.base_url)
-        return self.template("marker.html", check=check, n=n,
+        return self.template("marker.html", check=check, n=n, number=number,
                              verdict=self.config.verdict(check.verdict),
                              claim_url=links(urls.index_path(home, check.id)))
 
@@ -208,7 +208,7 @@ class Renderer:
         page = Page(claim.path, claim.check.claim, links, home.lang, home.dir,
                     claim.check.summary, [structured.dump(review)])
         return self.page(page, "claim.html", claim=claim, check=claim.check,
-                         verdict=claim.verdict, analysis=self.markdown(claim.check.analysis))
+                         verdict=claim.verdict, analysis=self.markdown(claim.check.analysis, top=3))
 
     def _methodology(self) -> bytes:
         path = urls.index_path("methodology")
@@ -216,7 +216,7 @@ class Renderer:
                     self.config.language)
         return self.page(page, "methodology.html",
                          methodology=self.markdown(self.config.methodology),
-                         corrections=self.markdown(self.config.corrections))
+                         corrections=self.markdown(self.config.corrections, top=3))
 
     def _not_found(self) -> bytes:
         page = Page("404.html", "Page not found",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import ARTICLE, CHECK
 
 CHECK_PATH = "checks/river-length.yaml"
@@ -120,7 +121,7 @@ CASES = {
          "line, the title and published date, then another '---' line)"]),
     "front matter key typo": (
         article_with("title:", "titel:"),
-        [f"{ARTICLE_PATH}:1:1: error: missing required key 'title' in front matter",
+        [f"{ARTICLE_PATH}:2:1: error: missing required key 'title' in front matter",
          f"{ARTICLE_PATH}:2:1: error: unknown key 'titel' in front matter "
          "(did you mean 'title'?)"]),
     "front matter date": (
@@ -177,7 +178,7 @@ def test_long_claim_is_a_warning_not_an_error(make_site, run):
     src = make_site(check_with("claim: The river is ten miles long", f"claim: {long_claim}"))
     status, _, err = run("check", "--src", src)
     assert status == 0
-    assert err[0] == (f"{CHECK_PATH}:1:1: warning: claim is {len(long_claim.strip())} "
+    assert err[0] == (f"{CHECK_PATH}:1:8: warning: claim is {len(long_claim.strip())} "
                       "characters long (search engines advise at most 75)")
 
 
