@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Build a static fact-check site: `python build.py [build|check] [--src DIR] ...`.
+"""Build a static fact-check site: `python build.py [COMMAND] [--src DIR] ...`.
 
-The command line only parses arguments and prints; the work is in `factcheck.pipeline`.
-Exit status: 0 built, 1 the sources have errors, 2 bad usage.
+The command line only parses arguments and prints; each command calls plain functions
+in the `factcheck` package. Exit status: 0 built, 1 the sources have errors, 2 bad usage.
 """
 
 from __future__ import annotations
@@ -17,39 +17,61 @@ from factcheck.errors import BuildError, Report
 from factcheck.write import OutputError
 
 HERE = Path(__file__).resolve().parent
+OK, SOURCE_ERRORS, BAD_USAGE = 0, 1, 2
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    src = Path(args.src) if args.src else HERE
-    if not src.is_dir():
-        print(f"build.py: error: source folder {src} does not exist", file=sys.stderr)
-        return 2
+    args.src = Path(args.src) if args.src else HERE
+    if not args.src.is_dir():
+        print(f"build.py: error: source folder {args.src} does not exist", file=sys.stderr)
+        return BAD_USAGE
+    return COMMANDS[args.command or "build"](args)
+
+
+def build_command(args: argparse.Namespace) -> int:
+    out = Path(args.out) if args.out else args.src / "site"
     started = time.perf_counter()
+    result = _run(lambda: pipeline.build(args.src, out, args.base_url))
+    if isinstance(result, int):
+        return result
+    stats = result.stats
+    print(f"built {_counts(result)} into {out}: {stats.written} file(s) written, "
+          f"{stats.unchanged} unchanged, {stats.removed} removed "
+          f"({time.perf_counter() - started:.2f}s)")
+    return OK
+
+
+def check_command(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    result = _run(lambda: pipeline.check(args.src, args.base_url))
+    if isinstance(result, int):
+        return result
+    print(f"checked {_counts(result)}: no errors ({time.perf_counter() - started:.2f}s)")
+    return OK
+
+
+COMMANDS = {"build": build_command, "check": check_command}
+
+
+def _run(work) -> pipeline.Result | int:
+    """Run a pipeline call; print its diagnostics; an exit status when it failed."""
     try:
-        if args.command == "check":
-            result = pipeline.check(src, args.base_url)
-        else:
-            out = Path(args.out) if args.out else src / "site"
-            result = pipeline.build(src, out, args.base_url)
+        result = work()
     except BuildError as failed:
         _print_report(failed.report)
         errors = len(failed.report.errors)
         print(f"{errors} error{'s' * (errors != 1)}; nothing was written", file=sys.stderr)
-        return 1
+        return SOURCE_ERRORS
     except OutputError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
-        return 2
+        return BAD_USAGE
     _print_report(result.report)
-    seconds = time.perf_counter() - started
-    summary = f"{result.articles} article(s), {result.claims} claim(s)"
-    if result.stats is None:
-        print(f"checked {summary}: no errors ({seconds:.2f}s)")
-    else:
-        stats = result.stats
-        print(f"built {summary} into {out}: {stats.written} file(s) written, "
-              f"{stats.unchanged} unchanged, {stats.removed} removed ({seconds:.2f}s)")
-    return 0
+    return result
+
+
+def _counts(result: pipeline.Result) -> str:
+    return f"{result.articles} article(s), {result.claims} claim(s)"
 
 
 def _print_report(report: Report) -> None:
