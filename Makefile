@@ -4,7 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: site test check lint clean
+# System packages the tests drive; installed with apt-get when missing (as root).
+SYSTEM_PACKAGES := chromium default-jre-headless nginx git
+SYSTEM_COMMANDS := chromium java nginx git
+
+.PHONY: site test check lint clean system-deps
 
 site: $(VENV)/.runtime
 	$(PY) build.py build
@@ -12,9 +16,17 @@ site: $(VENV)/.runtime
 check: $(VENV)/.runtime
 	$(PY) build.py check
 
-test: $(VENV)/.dev
+test: system-deps $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+system-deps:
+	@missing=""; for c in $(SYSTEM_COMMANDS); do \
+	  command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || missing="$$missing $$c"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages (missing:$$missing)"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
+	fi
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
