@@ -21,9 +21,11 @@ import nh3
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from .cache import BuildCache, key
 from .errors import Report, did_you_mean
 from .model import Article, Check, Marker, Site, marker_anchor
 from .sources import ID_PATTERN, suggest_id
+from .workers import run_all
 
 MARKER_PRIORITY = 172  # after `\` escapes and footnotes, before references and links
 _MARKER_BRACES = re.compile(r"\{([^{}\n]*)\}")
@@ -253,40 +255,84 @@ def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, in
     """
     places, cursor = [], 0
     for item in found:
-        pattern = re.compile(r"\n[ \t>]*".join(map(re.escape, item.raw.split("\n"))))
-        match = pattern.search(body, cursor) or pattern.search(body)
-        index = match.start() if match else 0
-        if match:
-            cursor = match.end()
+        index = body.find(item.raw, cursor)
+        if index >= 0:
+            cursor = index + len(item.raw)
+        else:
+            pattern = re.compile(r"\n[ \t>]*".join(map(re.escape, item.raw.split("\n"))))
+            match = pattern.search(body, cursor) or pattern.search(body)
+            index = match.start() if match else 0
+            cursor = match.end() if match else cursor
         line = body.count("\n", 0, index)
         col = index - (body.rfind("\n", 0, index) + 1)
         places.append((first_line + line, col + 1))
     return places
 
 
-def mark_up(site: Site, widget: Callable[[Article, Check, str, int, int], str],
-            report: Report, check_ids: frozenset[str]) -> Site:
-    """Render every article body; report marker problems, missing checks and orphans.
+class ArticleBodies:
+    """Converts article bodies, with the verdict widget that links each claim to its home."""
 
-    Articles come in home order, so the first article to mark a claim is its home.
-    `check_ids` names every check file, valid or not, so that a marker naming a check
-    with errors is not reported a second time as missing.
-    """
-    converter = BodyConverter()
-    homes: dict[str, str] = {}
-    articles = []
-    for article in site.articles:
+    def __init__(self, site: Site, widget: Callable[[Article, Check, str, int, int], str]):
+        self.site, self.widget = site, widget
+        self.converter = BodyConverter()
+
+    def convert(self, article: Article, homes: dict[str, str]) -> tuple[str, list[Found]]:
+        """The body's HTML and markers; a claim without a home yet lives in this article."""
         numbers: dict[str, int] = {}  # each claim's number in this article, as printed
 
-        def article_widget(claim_id: str, n: int, article=article, numbers=numbers) -> str:
-            check = site.checks.get(claim_id)
+        def article_widget(claim_id: str, n: int) -> str:
+            check = self.site.checks.get(claim_id)
             if check is None:
                 return ""
             number = numbers.setdefault(claim_id, len(numbers) + 1)
-            return widget(article, check, homes.setdefault(claim_id, article.slug), n, number)
+            return self.widget(article, check, homes.get(claim_id, article.slug), n, number)
 
-        html, found = converter.convert(article.body, article_widget)
-        markers = _markers(article, found, site, check_ids, report)
+        return self.converter.convert(article.body, article_widget)
+
+    def depends_on(self, found: list[Found], homes: dict[str, str]) -> tuple:
+        """What a body's HTML depends on besides its own text: its claims and their homes."""
+        ids = sorted({f.claim_id for f in found if f.claim_id})
+        return tuple((i, self.site.digests.get(self.site.checks[i].path, "")
+                      if i in self.site.checks else "", homes.get(i, "")) for i in ids)
+
+
+def mark_up(site: Site, widget: Callable[[Article, Check, str, int, int], str],
+            report: Report, check_ids: frozenset[str], cache: BuildCache | None = None,
+            scope: str = "") -> Site:
+    """Render every article body; report marker problems, missing checks and orphans.
+
+    A claim's home is the first article, in home order, that marks it. Bodies are first
+    converted in parallel as if each article were the home of the claims it marks, which
+    is true but for claims marked in several articles; only bodies where that guess was
+    wrong are converted again. A body is reused from `cache` while its text, its claims'
+    checks and their homes are unchanged (`scope` fingerprints everything else).
+    `check_ids` names every check file, valid or not, so that a marker naming a check
+    with errors is not reported a second time as missing.
+    """
+    cache = cache or BuildCache()
+    bodies = ArticleBodies(site, widget)
+    keys = [key(scope, "body", a.path, site.digest(a)) for a in site.articles]
+    cached = [cache.get(k) for k in keys]
+    todo = [i for i, entry in enumerate(cached) if entry is None]
+    fresh = dict(zip(todo, run_all(lambda i: bodies.convert(site.articles[i], {}), todo),
+                     strict=True))
+    found = [fresh[i][1] if i in fresh else cached[i][2] for i in range(len(keys))]
+    homes: dict[str, str] = {}
+    for article, marks in zip(site.articles, found, strict=True):
+        for item in marks:
+            if item.claim_id in site.checks:
+                homes.setdefault(item.claim_id, article.slug)
+    articles = []
+    for i, article in enumerate(site.articles):
+        depends = bodies.depends_on(found[i], homes)
+        if cached[i] is not None and cached[i][0] == depends:
+            html, found[i] = cached[i][1], cached[i][2]
+        elif i in fresh and all(home == article.slug for _, _, home in depends if home):
+            html = fresh[i][0]
+        else:
+            html, found[i] = bodies.convert(article, homes)
+        cache.put(keys[i], (depends, html, found[i]))
+        markers = _markers(article, found[i], site, check_ids, report)
         articles.append(replace(article, body_html=html, markers=markers))
     if not report.has_errors_under("content/"):  # else which claims are marked is unknown
         _report_orphans(site, homes, report)

@@ -170,3 +170,8 @@ class Site:
     checks: dict[str, Check] = field(default_factory=dict)
     homes: dict[str, str] = field(default_factory=dict)
     """For each claim id, the slug of the article whose folder holds its page."""
+    digests: dict[str, str] = field(default_factory=dict)
+    """Content hash of each source file by path, so caches can tell what changed."""
+
+    def digest(self, item: Check | Article) -> str:
+        return self.digests.get(item.path, "")

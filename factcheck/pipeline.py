@@ -1,17 +1,20 @@
 """The build as one recipe: read sources → validate into a model → render → write.
 
 Every stage reports into one `Report`; nothing is written unless the whole site read,
-validated and rendered without an error.
+validated and rendered without an error. A build into a folder keeps a cache beside it,
+so the next build redoes only the work whose inputs changed.
 """
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import BuildCache, cache_folder, code_fingerprint, key
 from .errors import BuildError, Report
 from .markup import mark_up
-from .render import Renderer
+from .render import Renderer, templates_fingerprint
 from .sources import read_sources
 from .validate import validate
 from .write import WriteStats, check_output_folder, write_output
@@ -21,22 +24,39 @@ from .write import WriteStats, check_output_folder, write_output
 class Result:
     report: Report
     files: dict[str, bytes]
+    reused: dict[str, int]
     articles: int
     claims: int
     stats: WriteStats | None = None
 
 
-def render_site(src: Path, report: Report, base_url: str | None = None) -> Result:
-    """Read, validate and render everything in memory; raise BuildError on any error."""
-    sources = read_sources(src, report)
-    site = validate(sources, report, base_url)
-    renderer = Renderer(site.config, sources.templates, src)
-    with renderer.reporting(report):
-        site = mark_up(site, renderer.widget, report, frozenset(c.id for c in sources.checks))
-        if report.errors:
-            raise BuildError(report)
-        files = renderer.render(site)
-    return Result(report, files, len(site.articles), len(site.homes))
+def render_site(src: Path, report: Report, base_url: str | None = None,
+                cache: BuildCache | None = None, out: Path | None = None) -> Result:
+    """Read, validate and render everything in memory; raise BuildError on any error.
+
+    With a cache, pages still current in `out` are not rendered again (see `Result.reused`).
+    """
+    cache = cache or BuildCache()
+    gc.disable()  # a build makes many objects and frees few: collecting only costs time
+    try:
+        sources = read_sources(src, report)
+        scope = key(code_fingerprint(), templates_fingerprint(sources.templates),
+                    sources.site_digest, base_url or "")
+
+        def memo(entry, into, compute):
+            return cache.memo(key(scope, "check", entry), into, compute)
+
+        site = validate(sources, report, base_url, memo)
+        renderer = Renderer(site.config, sources.templates, src)
+        with renderer.reporting(report):
+            site = mark_up(site, renderer.widget, report,
+                           frozenset(c.id for c in sources.checks), cache, scope)
+            if report.errors:
+                raise BuildError(report)
+            rendered = renderer.render(site, cache, scope, out)
+    finally:
+        gc.enable()
+    return Result(report, rendered.files, rendered.reused, len(site.articles), len(site.homes))
 
 
 def check(src: Path, base_url: str | None = None) -> Result:
@@ -47,6 +67,9 @@ def check(src: Path, base_url: str | None = None) -> Result:
 def build(src: Path, out: Path, base_url: str | None = None) -> Result:
     """Build the site into `out`, touching it only when the whole build succeeded."""
     check_output_folder(out, src)
-    result = render_site(src, Report(), base_url)
-    stats = write_output(out, result.files)
-    return Result(result.report, result.files, result.articles, result.claims, stats)
+    cache = BuildCache(cache_folder(out))
+    result = render_site(src, Report(), base_url, cache, out)
+    stats = write_output(out, result.files, keep=result.reused.keys())
+    cache.save()
+    return Result(result.report, result.files, result.reused, result.articles, result.claims,
+                  stats)

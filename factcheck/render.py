@@ -13,15 +13,19 @@ import hashlib
 import os
 import traceback
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import jinja2
 
 from . import structured, urls
+from .cache import BuildCache, files_fingerprint, key
 from .errors import BuildError, Report
 from .markup import PlainMarkdown
 from .model import Article, Check, Marker, Site, SiteConfig, Verdict
+from .workers import run_all
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = "assets"
@@ -67,6 +71,42 @@ class ArticleView:
 
 
 @dataclass
+class Rendered:
+    """Output files rendered by this build, and those kept from the last (path: size)."""
+
+    files: dict[str, bytes]
+    reused: dict[str, int]
+
+    def reuse(self, cache: BuildCache, out: Path | None, path: str, page_key: str) -> bool:
+        entry = cache.get(f"page:{path}")
+        if out is None or entry is None or entry[0] != page_key:
+            return False
+        try:
+            current = os.stat(f"{out}/{path}").st_size == entry[1]
+        except OSError:
+            return False
+        if current:
+            self.reused[path] = entry[1]
+        return current
+
+    def group(self, cache: BuildCache, out: Path | None, group_key: str,
+              render: Callable[[], dict[str, bytes]]) -> None:
+        """Files rendered together: all reused while their key holds, else all rendered."""
+        kept = cache.get(key(group_key, "group"))
+        if kept and all([self.reuse(cache, out, path, group_key) for path in kept]):
+            return
+        files = render()
+        for path, data in files.items():
+            self.add(cache, path, group_key, data)
+        cache.put(key(group_key, "group"), sorted(files))
+
+    def add(self, cache: BuildCache, path: str, page_key: str, data: bytes) -> None:
+        self.files[path] = data
+        self.reused.pop(path, None)
+        cache.put(f"page:{path}", (page_key, len(data)))
+
+
+@dataclass
 class Page:
     """What the base template needs about the page being rendered."""
 
@@ -84,8 +124,7 @@ class Renderer:
 
     def __init__(self, config: SiteConfig, source_templates: Path | None, root: Path) -> None:
         self.config, self.root = config, root
-        found = [p.resolve() for p in (source_templates, BUILTIN_TEMPLATES) if p is not None]
-        self.folders = folders = list(dict.fromkeys(found))
+        self.folders = folders = template_folders(source_templates)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in folders]),
             autoescape=True, undefined=jinja2.StrictUndefined,
@@ -126,26 +165,65 @@ class Renderer:
             self._report_template_error(exc, report)
             raise BuildError(report) from None
 
-    def render(self, site: Site) -> dict[str, bytes]:
-        """Every output file by its path in the output folder."""
+    def render(self, site: Site, cache: BuildCache | None = None, scope: str = "",
+               out: Path | None = None) -> Rendered:
+        """Every output file by its path; pages still current in `out` are reused.
+
+        A page is current when the key of everything it shows (`scope` fingerprints what
+        all pages share) equals the last build's and its file is still there.
+        """
+        cache = cache or BuildCache()
         self.assets, files = self._assets()
         claims = self._claim_views(site)
         views = [self._article_view(a, claims) for a in site.articles]
         views.sort(key=lambda v: (v.article.published, v.article.slug), reverse=True)
-        files["index.html"] = self._index(views)
-        for view in views:
-            files[view.path] = self._article(view)
-        for claim in claims.values():
-            files[claim.path] = self._claim(claim)
-        files[urls.index_path("methodology")] = self._methodology()
-        files["404.html"] = self._not_found()
-        files["claims.json"] = self._claims_json(claims)
-        files["robots.txt"] = self.template("robots.txt").encode("utf-8")
+        pages = [(v.path, self._article_key(v, site, scope), partial(self._article, v))
+                 for v in views]
+        pages += [(c.path, self._claim_key(c, site, scope), partial(self._claim, c))
+                  for c in claims.values()]
+        rendered = Rendered({}, {})
+        todo = [page for page in pages if not rendered.reuse(cache, out, page[0], page[1])]
+        for (path, page_key, _), data in zip(
+                todo, run_all(lambda page: page[2](), todo), strict=True):
+            rendered.add(cache, path, page_key, data)
+        rendered.group(cache, out, scope, lambda: files | self._fixed())
+        site_key = key(scope, *(page_key for _, page_key, _ in pages))
+        rendered.group(cache, out, site_key, lambda: self._site_wide(views, claims))
+        rendered.files = dict(sorted(rendered.files.items()))
+        return rendered
+
+    def _fixed(self) -> dict[str, bytes]:
+        """The files that show no article or claim: they change with templates and settings."""
+        return {
+            urls.index_path("methodology"): self._methodology(),
+            "404.html": self._not_found(),
+            "robots.txt": self.template("robots.txt").encode("utf-8"),
+            "_headers": self.template("_headers", fingerprinted=sorted(
+                p for p in self.assets.values() if PurePosixPath(p).suffix in FINGERPRINTED
+            )).encode("utf-8"),
+        }
+
+    def _site_wide(self, views: list[ArticleView], claims: dict[str, ClaimView]):
+        """The files that show every article or claim."""
+        files = {"index.html": self._index(views), "claims.json": self._claims_json(claims)}
         if self.config.base_url:
             files["sitemap.xml"] = self.template(
                 "sitemap.xml", pages=self._sitemap(views, claims)).encode("utf-8")
             files["feed.xml"] = self._feed(views)
-        return dict(sorted(files.items()))
+        return files
+
+    @staticmethod
+    def _article_key(view: ArticleView, site: Site, scope: str) -> str:
+        """The article's text and, for each claim, its check and its home article."""
+        claims = [(c.check.id, site.digest(c.check), c.home.article.slug,
+                   site.digest(c.home.article)) for c in view.claims]
+        return key(scope, view.path, site.digest(view.article), repr(claims))
+
+    @staticmethod
+    def _claim_key(claim: ClaimView, site: Site, scope: str) -> str:
+        """The check and every article that marks it."""
+        marking = [(a.path, site.digest(a.article)) for a in claim.appearances]
+        return key(scope, claim.path, site.digest(claim.check), repr(marking))
 
     def _assets(self) -> tuple[dict[str, str], dict[str, bytes]]:
         """Static assets, the source's overriding the built-in; CSS and JS get a content hash."""
@@ -265,6 +343,18 @@ class Renderer:
         if path.is_relative_to(self.root.resolve()):
             return path.relative_to(self.root.resolve()).as_posix()
         return path.relative_to(BUILTIN_TEMPLATES.parent).as_posix()
+
+
+def template_folders(source_templates: Path | None) -> list[Path]:
+    """Where templates are looked up: the source folder's own first, then the built-in."""
+    found = [p.resolve() for p in (source_templates, BUILTIN_TEMPLATES) if p is not None]
+    return list(dict.fromkeys(found))
+
+
+def templates_fingerprint(source_templates: Path | None) -> str:
+    """One hash of every template and asset a build can use."""
+    folders = template_folders(source_templates)
+    return files_fingerprint(sorted({p for f in folders for p in f.rglob("*") if p.is_file()}))
 
 
 def source_date() -> dt.date:

@@ -8,6 +8,9 @@ YAML 1.1 rules (`false`, `no`, `010` and dates all stay text until the validator
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,19 +41,29 @@ class ArticleFile:
     body: str
     body_line: int
     """1-based line of the file on which the body starts."""
+    digest: str = ""
 
 
 @dataclass(frozen=True)
 class CheckFile:
+    """A check file's text, parsed only when needed: a cached build may not need to."""
+
     id: str
     path: str
-    yaml: YamlFile
+    text: str | None
+    digest: str
+
+    def parse(self, report: Report) -> YamlFile:
+        if self.text is None:  # not UTF-8, already reported
+            return YamlFile(self.path, None, parsed=False)
+        return parse_yaml(self.path, self.text, report)
 
 
 @dataclass(frozen=True)
 class Sources:
     root: Path
     site: YamlFile | None
+    site_digest: str
     articles: tuple[ArticleFile, ...]
     checks: tuple[CheckFile, ...]
     templates: Path | None
@@ -60,18 +73,24 @@ class Sources:
 def read_sources(root: Path, report: Report) -> Sources:
     """Read every source file under `root`, reporting what cannot be read or parsed."""
     site_path = root / "site.yaml"
-    site = None
+    site, site_digest = None, ""
     if site_path.is_file():
-        text = read_text(root, site_path, report)
+        text, site_digest = read_source(root, site_path, report)
         site = parse_yaml("site.yaml", text, report) if text is not None else None
     templates = root / "templates"
     return Sources(
         root=root,
         site=site,
+        site_digest=site_digest,
         articles=tuple(_read_articles(root, report)),
         checks=tuple(_read_checks(root, report)),
         templates=templates if templates.is_dir() else None,
     )
+
+
+def digest(data: bytes) -> str:
+    """A content hash: equal for equal bytes, so caches can tell what changed."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def relative(root: Path, path: Path) -> str:
@@ -81,7 +100,16 @@ def relative(root: Path, path: Path) -> str:
 
 def read_text(root: Path, path: Path, report: Report) -> str | None:
     """Decode a file as UTF-8; report the first bad byte's place when it is not."""
+    return read_source(root, path, report)[0]
+
+
+def read_source(root: Path, path: Path, report: Report) -> tuple[str | None, str]:
+    """A file's text (None when it is not UTF-8) and the digest of its bytes."""
     data = path.read_bytes()
+    return _decode(relative(root, path), data, report), digest(data)
+
+
+def _decode(rel: str, data: bytes, report: Report) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -89,7 +117,7 @@ def read_text(root: Path, path: Path, report: Report) -> str | None:
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         report.error(
-            relative(root, path), line, col,
+            rel, line, col,
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
             "save the file with UTF-8 encoding",
         )
@@ -136,24 +164,37 @@ def _yaml_hint(problem: str) -> str:
     return ""
 
 
-def _listing(folder: Path) -> list[Path]:
+@dataclass(frozen=True)
+class _Entry:
+    """A file or folder found under the source folder (plain strings: thousands are read)."""
+
+    rel: str
+    full: str
+    name: str
+    stem: str
+    suffix: str
+    is_dir: bool
+
+
+def _listing(root: Path, rel: str) -> list[_Entry]:
     """Entries of a folder in a stable order, without dot-files and README.md."""
-    return sorted(
-        p for p in folder.iterdir() if not p.name.startswith(".") and p.name != "README.md"
-    )
+    with os.scandir(root / rel) as found:
+        entries = [_Entry(f"{rel}/{e.name}", e.path, e.name, *os.path.splitext(e.name),
+                          e.is_dir())
+                   for e in found if not e.name.startswith(".") and e.name != "README.md"]
+    return sorted(entries, key=lambda e: e.name)
 
 
 def _read_articles(root: Path, report: Report):
-    folder = root / "content"
-    if not folder.is_dir():
+    if not (root / "content").is_dir():
         return
-    for path in _listing(folder):
-        rel = relative(root, path)
-        if not _is_source_name(path, ".md", "article", "<slug>.md", rel, report):
+    for entry in _listing(root, "content"):
+        if not _is_source_name(entry, ".md", "article", "<slug>.md", report):
             continue
-        text = read_text(root, path, report)
+        text, file_digest = read_source(root, Path(entry.full), report)
         if text is not None:
-            yield split_front_matter(path.stem, rel, text, report)
+            article = split_front_matter(entry.stem, entry.rel, text, report)
+            yield dataclasses.replace(article, digest=file_digest)
 
 
 def split_front_matter(slug: str, path: str, text: str, report: Report) -> ArticleFile:
@@ -175,49 +216,47 @@ def split_front_matter(slug: str, path: str, text: str, report: Report) -> Artic
 
 
 def _read_checks(root: Path, report: Report):
-    folder = root / "checks"
-    if not folder.is_dir():
+    if not (root / "checks").is_dir():
         return
     seen: dict[str, str] = {}
-    for path in _walk(folder):
-        rel = relative(root, path)
-        if not _is_source_name(path, ".yaml", "check", "<id>.yaml", rel, report):
+    for entry in _walk(root, "checks"):
+        if not _is_source_name(entry, ".yaml", "check", "<id>.yaml", report):
             continue
-        if path.stem in seen:
-            report.error(rel, 1, 1, f"duplicate claim id '{path.stem}'",
-                         f"also {seen[path.stem]}; ids are unique across all folders")
+        if entry.stem in seen:
+            report.error(entry.rel, 1, 1, f"duplicate claim id '{entry.stem}'",
+                         f"also {seen[entry.stem]}; ids are unique across all folders")
             continue
-        seen[path.stem] = rel
-        text = read_text(root, path, report)
-        parsed = parse_yaml(rel, text, report) if text is not None else YamlFile(rel, None, False)
-        yield CheckFile(path.stem, rel, parsed)
+        seen[entry.stem] = entry.rel
+        with open(entry.full, "rb") as stream:
+            data = stream.read()
+        yield CheckFile(entry.stem, entry.rel, _decode(entry.rel, data, report), digest(data))
 
 
-def _walk(folder: Path):
+def _walk(root: Path, rel: str):
     """Files under a folder, sub-folders included, in a stable order."""
-    for path in _listing(folder):
-        if path.is_dir():
-            yield from _walk(path)
+    for entry in _listing(root, rel):
+        if entry.is_dir:
+            yield from _walk(root, entry.rel)
         else:
-            yield path
+            yield entry
 
 
-def _is_source_name(path: Path, suffix: str, kind: str, form: str, rel: str,
-                    report: Report) -> bool:
+def _is_source_name(entry: _Entry, suffix: str, kind: str, form: str, report: Report) -> bool:
     """Report any file whose name is not `<id><suffix>` with a valid id."""
-    if path.is_dir():
-        report.error(rel, 1, 1, f"unexpected folder in {path.parent.name}/",
+    folder = entry.rel.rsplit("/", 2)[-2]
+    if entry.is_dir:
+        report.error(entry.rel, 1, 1, f"unexpected folder in {folder}/",
                      f"{kind}s are files named {form}")
         return False
-    if path.suffix != suffix:
-        hint = f"rename it to {path.stem}{suffix}" if path.suffix in {".yml", ".markdown"} \
-            else f"{path.parent.name}/ holds only {kind}s named {form}"
-        report.error(rel, 1, 1, f"unexpected file '{path.name}'", hint)
+    if entry.suffix != suffix:
+        hint = f"rename it to {entry.stem}{suffix}" if entry.suffix in {".yml", ".markdown"} \
+            else f"{folder}/ holds only {kind}s named {form}"
+        report.error(entry.rel, 1, 1, f"unexpected file '{entry.name}'", hint)
         return False
-    if not ID_PATTERN.fullmatch(path.stem):
-        report.error(rel, 1, 1, f"'{path.stem}' is not a valid {kind} name",
+    if not ID_PATTERN.fullmatch(entry.stem):
+        report.error(entry.rel, 1, 1, f"'{entry.stem}' is not a valid {kind} name",
                      f"use lowercase letters, digits and single hyphens, "
-                     f"e.g. '{suggest_id(path.stem)}'")
+                     f"e.g. '{suggest_id(entry.stem)}'")
         return False
     return True
 

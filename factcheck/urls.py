@@ -8,8 +8,6 @@ folder form (`https://example.org/checks/slug/`), with exactly one slash between
 
 from __future__ import annotations
 
-import posixpath
-
 INDEX = "index.html"
 
 
@@ -20,8 +18,11 @@ def index_path(*parts: str) -> str:
 
 def relative(from_path: str, to_path: str) -> str:
     """A link from one output file to another, both relative to the site root."""
-    start = posixpath.dirname(from_path) or "."
-    return posixpath.relpath(to_path, start)
+    start, target = from_path.split("/")[:-1], to_path.split("/")
+    common = 0
+    while common < min(len(start), len(target) - 1) and start[common] == target[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + target[common:])
 
 
 def absolute(base_url: str, to_path: str) -> str:

@@ -128,7 +128,9 @@ class Text(Spec):
         return value
 
     def json_schema(self):
-        return {"type": "string", "minLength": 1}
+        # An editor's YAML 1.2 reading may type `no`, `010` or `true` as boolean or number:
+        # all are text to the validator, so the schema accepts them; blank text is not.
+        return {"type": ["string", "number", "boolean"], "pattern": r"\S"}
 
 
 class Scalar(Text):
@@ -189,16 +191,20 @@ def _int_problem(value: str) -> str:
 DATE = Scalar("a date", _date_problem, {"type": "string", "format": "date",
                                          "pattern": r"^\d{4}-\d{2}-\d{2}$"},
               dt.date.fromisoformat, "dates are written YYYY-MM-DD, e.g. 2021-10-23")
-URL = Scalar("a URL", _url_problem, {"type": "string", "format": "uri", "pattern": "^https?://"})
-CONTACT = Scalar("an email address or URL", _contact_problem, {"type": "string"})
+_URL_SCHEMA = {"type": "string", "format": "uri",
+               "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+\S*$"}
+URL = Scalar("a URL", _url_problem, _URL_SCHEMA)
+CONTACT = Scalar("an email address or URL", _contact_problem, {"type": "string", "anyOf": [
+    {"pattern": f"^(mailto:)?{_EMAIL.pattern}$"}, _URL_SCHEMA]})
 LANGUAGE = Scalar(
     "a language tag", lambda v: "" if _LANGUAGE_TAG.fullmatch(v) else
-    f"'{v}' is not a language tag", {"type": "string", "pattern": _LANGUAGE_TAG.pattern},
+    f"'{v}' is not a language tag", {"type": "string", "pattern": f"^{_LANGUAGE_TAG.pattern}$"},
     hint="use a BCP 47 tag such as 'en', 'ar' or 'pt-BR'")
 COLOR = Scalar("a colour", lambda v: "" if _COLOR.fullmatch(v) else
                f"expected a colour as #rgb or #rrggbb, found '{v}'",
                {"type": "string", "pattern": f"^{_COLOR.pattern}$"})
-RATING = Scalar("a rating", _int_problem, {"type": "integer", "minimum": 1}, int)
+RATING = Scalar("a rating", _int_problem, {"type": ["integer", "string"], "minimum": 1,
+                                           "pattern": "^[0-9]*[1-9][0-9]*$"}, int)
 KEY = Scalar("a key", _id_problem, {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"},
              hint="use lowercase letters, digits and single hyphens")
 
@@ -218,7 +224,9 @@ class Choice(Text):
         return at.error(node, f"unknown {self.what} '{value}'", hint)
 
     def json_schema(self):
-        return {"enum": list(self.choices)}
+        # `verdict: false` is the key 'false' to the validator but a boolean to an editor.
+        typed = [_BOOLEANS[c] for c in self.choices if c in ("true", "false")]
+        return {"enum": [*self.choices, *typed]}
 
 
 class Boolean(Spec):
@@ -230,7 +238,7 @@ class Boolean(Spec):
         return at.error(node, f"expected true or false, found {_found(node)}")
 
     def json_schema(self):
-        return {"type": "boolean"}
+        return {"enum": [True, False, *_BOOLEANS]}
 
 
 class ListOf(Spec):
@@ -306,13 +314,21 @@ class Record(Spec):
         return values if ok else INVALID
 
     def json_schema(self):
+        required = [k for k, f in self.fields.items() if f.required]
         return {
             "type": "object",
-            "properties": {k: {**f.spec.json_schema(), "description": f.description}
-                           for k, f in self.fields.items()},
-            "required": [k for k, f in self.fields.items() if f.required],
+            "properties": {k: _property_schema(f) for k, f in self.fields.items()},
+            **({"required": required} if required else {}),
             "additionalProperties": False,
         }
+
+
+def _property_schema(field: Field) -> dict:
+    """An optional key left empty (`key:`, `~`, `null`) counts as absent, so null is allowed."""
+    schema = field.spec.json_schema()
+    if not field.required:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    return {**schema, "description": field.description}
 
 
 def _is_null(node: yaml.Node) -> bool:
@@ -459,9 +475,10 @@ def _with_slash(url: str) -> str:
 def validate_check(file: CheckFile, config: SiteConfig, report: Report) -> Check | None:
     """A check file's model, or None when it has errors (all of them reported)."""
     at = Place(file.path, report)
-    node = file.yaml.node
+    parsed = file.parse(report)
+    node = parsed.node
     if node is None:
-        if file.yaml.parsed:
+        if parsed.parsed:
             report.error(file.path, 1, 1, "the check file is empty",
                          "write claim, claimant, verdict, summary, sources and checked_on")
         return None
@@ -508,15 +525,27 @@ def validate_article(file: ArticleFile, config: SiteConfig, report: Report) -> A
                    body=file.body, body_line=file.body_line, **values)
 
 
-def validate(sources: Sources, report: Report, base_url: str | None = None) -> Site:
-    """The whole model but the article bodies: settings, checks by id, articles in home order."""
+Memo = Callable[[str, Report, Callable[[Report], Any]], Any]
+"""memo(file path and digest, report, compute): compute(report), or its remembered result."""
+
+
+def validate(sources: Sources, report: Report, base_url: str | None = None,
+             memo: Memo | None = None) -> Site:
+    """The whole model but the article bodies: settings, checks by id, articles in home order.
+
+    `memo` lets an incremental build reuse a check file's result while its bytes are
+    unchanged (the cache's key covers site.yaml too, which sets the verdicts).
+    """
     config = validate_config(sources.site, report, base_url)
+    memo = memo or (lambda _, into, compute: compute(into))
     checks = {}
     for file in sources.checks:
-        check = validate_check(file, config, report)
+        check = memo(f"{file.path}\0{file.digest}", report,
+                     lambda into, f=file: validate_check(f, config, into))
         if check is not None:
             checks[check.id] = check
     articles = [a for f in sources.articles if (a := validate_article(f, config, report))]
     # Home order: a claim marked in several articles lives under the one published first.
     articles.sort(key=lambda a: (a.published, a.slug))
-    return Site(config, tuple(articles), checks)
+    digests = {f.path: f.digest for f in (*sources.checks, *sources.articles)}
+    return Site(config, tuple(articles), checks, digests=digests)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +42,14 @@ def check_output_folder(out: Path, src: Path) -> None:
         raise OutputError(f"output {out} exists and is not a folder")
 
 
-def write_output(out: Path, files: dict[str, bytes]) -> WriteStats:
-    """Write new and changed files atomically, then remove what the last build left."""
+def write_output(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> WriteStats:
+    """Write new and changed files atomically, then remove what the last build left.
+
+    `keep` names files of the last build that are still current and were not rendered.
+    """
     out.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out)
+    current = files.keys() | set(keep)
     written = unchanged = 0
     for name, data in files.items():
         target = out / name
@@ -53,12 +58,13 @@ def write_output(out: Path, files: dict[str, bytes]) -> WriteStats:
             continue
         _replace(target, data)
         written += 1
-    stale = sorted(previous - files.keys(), reverse=True)
+    stale = sorted(previous - current, reverse=True)
     for name in stale:
         (out / name).unlink(missing_ok=True)
         _remove_empty_parents(out / name, out)
-    _replace(out / MANIFEST, (json.dumps(sorted(files), indent=0) + "\n").encode())
-    return WriteStats(written, unchanged, len(stale))
+    if current != previous or not (out / MANIFEST).is_file():
+        _replace(out / MANIFEST, (json.dumps(sorted(current), indent=0) + "\n").encode())
+    return WriteStats(written, unchanged + len(current) - len(files), len(stale))
 
 
 def _replace(target: Path, data: bytes) -> None:
@@ -79,7 +85,8 @@ def _read_manifest(out: Path) -> set[str]:
         names = json.loads((out / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
         return set()
-    return {n for n in names if isinstance(n, str) and ".." not in Path(n).parts}
+    return {n for n in names if isinstance(n, str) and "/../" not in f"/{n}/"
+            and not n.startswith("/")}
 
 
 def _remove_empty_parents(path: Path, root: Path) -> None:

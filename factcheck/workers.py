@@ -1,0 +1,43 @@
+"""Run independent jobs on every core.
+
+Workers are forked after the site is loaded, so they share it without copying; only
+the job indexes go to them and only the results come back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+MIN_JOBS = 64  # below this, starting workers costs more than it saves
+_job: Callable | None = None
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def run_all(job: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """[job(item) for item in items], on every core when there are enough items."""
+    workers = min(cores(), len(items) // MIN_JOBS)
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [job(item) for item in items]
+    global _job
+    _job = job
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            return pool.map(_run, items, chunksize=max(1, len(items) // (workers * 8)))
+    except Exception:
+        # Run here instead, so a failure is raised with its full traceback (a template's
+        # file and line) rather than the copy a worker sends back.
+        return [job(item) for item in items]
+    finally:
+        _job = None
+
+
+def _run(item):
+    return _job(item)
