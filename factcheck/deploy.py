@@ -1,0 +1,103 @@
+"""Deploy: publish a built site as the one commit of a branch, for GitHub Pages.
+
+ghp-import writes that commit with `git fast-import` straight into the branch, so the
+working branch, the index and uncommitted files are never touched. Every deploy replaces
+the branch with a single commit without history: the branch never grows, and a deploy
+never has to merge with the last one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import ghp_import
+
+from .errors import Report
+from .sources import read_sources
+from .validate import validate_config
+from .write import MANIFEST
+
+
+class DeployError(Exception):
+    """Publishing cannot go ahead; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to publish: a branch of a git remote (a name such as `origin`, or a URL)."""
+
+    remote: str = "origin"
+    branch: str = "gh-pages"
+    cname: str | None = None
+    message: str = "Publish the fact-check site"
+
+
+def base_url(src: Path, override: str | None) -> str | None:
+    """The URL the site will be served from; None when the settings have errors."""
+    report = Report()
+    config = validate_config(read_sources(src, report).site, report, override)
+    return None if report.errors else config.base_url
+
+
+def publish(site: Path, repository: Path, target: Target) -> None:
+    """Replace `target.branch` on the remote with one commit holding `site`.
+
+    The branch also gets `.nojekyll` (GitHub Pages must not run Jekyll, which would drop
+    `_headers`) and `CNAME` when a custom domain is given. The build's manifest stays out.
+    """
+    site = site.resolve()
+    with contextlib.chdir(repository):
+        _check_repository(target.branch)
+        # A leftover local branch would become the new commit's parent.
+        _git("update-ref", "-d", f"refs/heads/{target.branch}")
+        with tempfile.TemporaryDirectory(prefix="factcheck-deploy-") as staging:
+            shutil.copytree(site, staging, dirs_exist_ok=True,
+                            ignore=lambda folder, names: _manifest_in(site, folder, names))
+            _import(staging, target)
+
+
+def _import(staging: str, target: Target) -> None:
+    try:
+        ghp_import.ghp_import(staging, remote=target.remote, branch=target.branch,
+                              mesg=target.message, cname=target.cname, nojekyll=True,
+                              no_history=True, push=True)
+    except ghp_import.GhpError as exc:
+        raise DeployError(exc.message.strip()) from None
+    except subprocess.CalledProcessError:
+        raise DeployError(f"git could not push {target.branch} to {target.remote} "
+                          "(git's message is above)") from None
+
+
+def _check_repository(branch: str) -> None:
+    """Refuse where ghp-import would fail half-way or disturb the editor's work."""
+    if _git("rev-parse", "--git-dir") is None:
+        raise DeployError("the sources are not in a git repository "
+                          "(run `git init` and add a remote, or deploy from a clone)")
+    if _git("symbolic-ref", "--quiet", "--short", "HEAD") == branch:
+        raise DeployError(f"{branch} is the branch checked out here; switch to your "
+                          f"working branch first (or choose another --branch)")
+    for key, variable in (("user.name", "GIT_COMMITTER_NAME"),
+                          ("user.email", "GIT_COMMITTER_EMAIL")):
+        if not os.environ.get(variable) and not _git("config", key):
+            raise DeployError(f"git does not know who is publishing; "
+                              f"set it with `git config --global {key} ...`")
+
+
+def _git(*args: str) -> str | None:
+    """A git command's output, or None when it failed."""
+    try:
+        done = subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+    except OSError:
+        raise DeployError("git is not installed (deploying publishes with git)") from None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _manifest_in(site: Path, folder: str, names: list[str]) -> list[str]:
+    """The build's bookkeeping file is for the next build, not for readers."""
+    return [MANIFEST] if Path(folder) == site and MANIFEST in names else []
