@@ -1,0 +1,74 @@
+"""The benchmark corpus as Hugo, MkDocs and Pelican sources: the same articles, same words.
+
+Hugo gets what we render: each article with its claims highlighted in place (a `claim`
+shortcode) and listed with verdict, summary and sources read from `data/claims/`, which
+holds our check files unchanged, plus one page per claim (bench/hugo/ has the layout).
+MkDocs and Pelican know nothing of claims: they get the articles as plain Markdown and
+render no claim pages, so they do less work than we and Hugo do.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from corpus import Article, check_yaml, plain_text, write_files
+
+HUGO_LAYOUT = Path(__file__).resolve().parent / "hugo"
+
+
+def write_hugo(corpus: tuple[Article, ...], folder: Path) -> None:
+    shutil.copytree(HUGO_LAYOUT, folder, dirs_exist_ok=True)
+    files = {}
+    for article in corpus:
+        files[f"content/{article.slug}.md"] = _hugo_article(article)
+        for check in article.checks:
+            files[f"data/claims/{check.id}.yaml"] = check_yaml(check)
+    write_files(folder, files)
+
+
+def _hugo_article(article: Article) -> str:
+    body = "\n\n".join(
+        "".join(f'{{{{< claim "{claim}" >}}}}{text}{{{{< /claim >}}}}' if claim else text
+                for text, claim in paragraph)
+        for paragraph in article.paragraphs)
+    claims = "".join(f"  - {check.id}\n" for check in article.checks)
+    return (f"---\ntitle: {article.title}\ndate: {article.published}\n"
+            f"summary: {article.summary}\nclaims:\n{claims}---\n\n{body}\n")
+
+
+def write_mkdocs(corpus: tuple[Article, ...], folder: Path) -> None:
+    files = {"mkdocs.yml": "site_name: Bench Fact Desk\nsite_url: https://bench.example.org/\n"
+                           "theme: mkdocs\n"}
+    for article in corpus:
+        files[f"docs/{article.slug}.md"] = f"# {article.title}\n\n{_plain_body(article)}"
+    files["docs/index.md"] = "# Bench Fact Desk\n"
+    write_files(folder, files)
+
+
+PELICAN_CONF = """\
+SITENAME = "Bench Fact Desk"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+RELATIVE_URLS = True
+CACHE_CONTENT = False
+LOAD_CONTENT_CACHE = False
+ARTICLE_URL = "{slug}/"
+ARTICLE_SAVE_AS = "{slug}/index.html"
+"""
+
+
+def write_pelican(corpus: tuple[Article, ...], folder: Path) -> None:
+    files = {"pelicanconf.py": PELICAN_CONF}
+    for article in corpus:
+        files[f"content/{article.slug}.md"] = (
+            f"Title: {article.title}\nDate: {article.published}\nSlug: {article.slug}\n"
+            f"Summary: {article.summary}\n\n{_plain_body(article)}")
+    write_files(folder, files)
+
+
+def _plain_body(article: Article) -> str:
+    return "\n\n".join(plain_text(paragraph) for paragraph in article.paragraphs) + "\n"
+
