@@ -8,13 +8,17 @@ PY := $(VENV)/bin/python
 SYSTEM_PACKAGES := chromium default-jre-headless nginx git
 SYSTEM_COMMANDS := chromium java nginx git
 
-.PHONY: site test check lint clean system-deps
+.PHONY: site test check lint clean system-deps bench schemas
 
 site: $(VENV)/.runtime
 	$(PY) build.py build
 
 check: $(VENV)/.runtime
 	$(PY) build.py check
+
+# The editor schemas in schemas/, generated from the validator's declarations.
+schemas: $(VENV)/.runtime
+	$(PY) -m factcheck.schema
 
 test: system-deps $(VENV)/.dev
 	$(PY) -m ruff check .
@@ -27,6 +31,20 @@ system-deps:
 	  echo "installing system packages (missing:$$missing)"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
 	fi
+
+# The speed comparison with Hugo, MkDocs and Pelican (bench/README.md). Those tools live
+# in their own environment: Pelican's pins clash with the test tools'.
+BENCH_VENV := bench/.work/venv
+
+bench: $(VENV)/.runtime $(BENCH_VENV)/.installed
+	@[ -x /usr/bin/time ] || { apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q time; }
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+$(BENCH_VENV)/.installed: bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --disable-pip-version-check -q -r bench/requirements.txt
+	touch $@
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -8,12 +8,14 @@ in the `factcheck` package. Exit status: 0 built, 1 the sources have errors, 2 b
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
 
-from factcheck import pipeline
-from factcheck.errors import BuildError, Report
+from factcheck import deploy, linkcheck, pipeline, scaffold, serve
+from factcheck.errors import BuildError, Report, fail_on_warnings, github_annotation
 from factcheck.write import OutputError
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
 def build_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else args.src / "site"
     started = time.perf_counter()
-    result = _run(lambda: pipeline.build(args.src, out, args.base_url))
+    result = _run(lambda: _strict_build(args, out), args)
     if isinstance(result, int):
         return result
     stats = result.stats
@@ -44,29 +46,92 @@ def build_command(args: argparse.Namespace) -> int:
 
 def check_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    result = _run(lambda: pipeline.check(args.src, args.base_url))
+    result = _run(lambda: _check(args), args)
     if isinstance(result, int):
         return result
     print(f"checked {_counts(result)}: no errors ({time.perf_counter() - started:.2f}s)")
     return OK
 
 
-COMMANDS = {"build": build_command, "check": check_command}
+def _strict_build(args: argparse.Namespace, out: Path) -> pipeline.Result:
+    if args.strict:  # a warning must fail the build before anything is written
+        fail_on_warnings(pipeline.check(args.src, args.base_url).report)
+    return pipeline.build(args.src, out, args.base_url)
 
 
-def _run(work) -> pipeline.Result | int:
+def _check(args: argparse.Namespace) -> pipeline.Result:
+    result = pipeline.check(args.src, args.base_url)
+    if args.links:
+        links, cached = linkcheck.check_links(args.src, result.report)
+        print(f"checked {links} link(s), {cached} of them answered from today's cache")
+    if args.strict:
+        fail_on_warnings(result.report)
+    return result
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    folders, site_file = serve.source_paths(args.src)
+    try:
+        return serve.serve(lambda out: pipeline.build(args.src, out, args.base_url).report,
+                           folders, site_file, args.port)
+    except serve.ServeError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return BAD_USAGE
+
+
+def new_command(args: argparse.Namespace) -> int:
+    try:
+        created = scaffold.new_check(args.src, args.id, dt.date.today())
+    except scaffold.ScaffoldError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return BAD_USAGE
+    print(f"wrote {created.path}; fill it in, then mark the claim in an article:\n"
+          f"  {created.marker}")
+    if created.hint:
+        print(f"hint: {created.hint}")
+    return OK
+
+
+def deploy_command(args: argparse.Namespace) -> int:
+    base_url = deploy.base_url(args.src, args.base_url)
+    if base_url == "":
+        print("build.py: error: deploy needs the address the site is served from, for its "
+              "canonical links, sitemap, feed and 404 page (set base_url in site.yaml or "
+              "pass --base-url); nothing was deployed", file=sys.stderr)
+        return BAD_USAGE
+    status = build_command(args)
+    if status != OK:
+        print("nothing was deployed", file=sys.stderr)
+        return status
+    out = Path(args.out) if args.out else args.src / "site"
+    target = deploy.Target(args.remote, args.branch, args.cname, args.message)
+    try:
+        deploy.publish(out, args.src, target)
+    except deploy.DeployError as exc:
+        print(f"build.py: error: {exc}; nothing was deployed", file=sys.stderr)
+        return BAD_USAGE
+    print(f"deployed {out} to branch {target.branch} of {target.remote}; "
+          f"the site will be at {base_url}")
+    return OK
+
+
+COMMANDS = {"build": build_command, "check": check_command, "deploy": deploy_command,
+            "serve": serve_command, "new": new_command}
+
+
+def _run(work, args: argparse.Namespace) -> pipeline.Result | int:
     """Run a pipeline call; print its diagnostics; an exit status when it failed."""
     try:
         result = work()
     except BuildError as failed:
-        _print_report(failed.report)
+        _print_report(failed.report, args)
         errors = len(failed.report.errors)
         print(f"{errors} error{'s' * (errors != 1)}; nothing was written", file=sys.stderr)
         return SOURCE_ERRORS
     except OutputError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return BAD_USAGE
-    _print_report(result.report)
+    _print_report(result.report, args)
     return result
 
 
@@ -74,9 +139,13 @@ def _counts(result: pipeline.Result) -> str:
     return f"{result.articles} article(s), {result.claims} claim(s)"
 
 
-def _print_report(report: Report) -> None:
+def _print_report(report: Report, args: argparse.Namespace) -> None:
     for diagnostic in report.sorted():
-        print(diagnostic, file=sys.stderr)
+        if args.format == "github":  # paths relative to the working folder, the repository's
+            path = Path(os.path.relpath(args.src / diagnostic.path)).as_posix()
+            print(github_annotation(diagnostic, path))
+        else:
+            print(diagnostic, file=sys.stderr)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,12 +154,40 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site (the default)")
     check = commands.add_parser("check", help="validate the sources; write nothing")
+    publish = commands.add_parser(
+        "deploy", help="build with the site's base_url and publish it to a git branch")
+    publish.add_argument("--remote", default=deploy.Target.remote,
+                         help="git remote name or URL to push to (default: origin)")
+    publish.add_argument("--branch", default=deploy.Target.branch,
+                         help="branch to replace with the site (default: gh-pages)")
+    publish.add_argument("--cname", help="custom domain, written to CNAME on the branch")
+    publish.add_argument("--message", default=deploy.Target.message,
+                         help="commit message on the branch")
+    serving = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
+    serving.add_argument("--port", type=int, default=serve.DEFAULT_PORT,
+                         help=f"port to serve on, or the next free one (default: "
+                              f"{serve.DEFAULT_PORT})")
+    new = commands.add_parser("new", help="write checks/ID.yaml from a commented template")
+    new.add_argument("id", help="the new check's id, e.g. airspace-deal")
+    new.add_argument("--src", default=argparse.SUPPRESS,
+                     help="folder holding content/ and checks/")
+    check.add_argument("--links", action="store_true", default=argparse.SUPPRESS,
+                       help="also fetch every source, archive and appearance link")
+    hidden = argparse.SUPPRESS
+    for sub, strict, form in ((parser, False, "text"), (build, hidden, hidden),
+                              (check, hidden, hidden)):
+        sub.add_argument("--strict", action="store_true", default=strict,
+                         help="fail on warnings too")
+        sub.add_argument("--format", choices=("text", "github"), default=form,
+                         help="how to print problems: text, or GitHub Actions annotations")
+    parser.set_defaults(links=False)
     # Options may come before or after the command; only the top level sets defaults.
-    for sub, default in ((parser, None), (build, argparse.SUPPRESS), (check, argparse.SUPPRESS)):
+    for sub, default in ((parser, None), (build, argparse.SUPPRESS), (check, argparse.SUPPRESS),
+                         (publish, argparse.SUPPRESS), (serving, argparse.SUPPRESS)):
         sub.add_argument("--src", default=default, help="folder holding content/ and checks/")
         sub.add_argument("--base-url", default=default,
                          help="absolute URL the site is served from (overrides site.yaml)")
-    for sub, default in ((parser, None), (build, argparse.SUPPRESS)):
+    for sub, default in ((parser, None), (build, argparse.SUPPRESS), (publish, argparse.SUPPRESS)):
         sub.add_argument("--out", default=default, help="output folder (default: SRC/site)")
     return parser
 

@@ -13,15 +13,13 @@ import contextlib
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from .errors import Report
 from .sources import digest
 
-T = TypeVar("T")
 CACHE_FILE = "build.pickle"
 LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "PyYAML")
 _MISSING = object()
@@ -67,17 +65,6 @@ class BuildCache:
     def put(self, entry: str, value: Any) -> None:
         self.new[entry] = value
         self.changed = self.changed or self.old.get(entry, _MISSING) != value
-
-    def memo(self, entry: str, report: Report, compute: Callable[[Report], T]) -> T:
-        """compute(report) once per key; its diagnostics are replayed when reused."""
-        cached = self.get(entry, _MISSING)
-        if cached is _MISSING:
-            local = Report()
-            cached = (compute(local), local.items)
-            self.put(entry, cached)
-        value, diagnostics = cached
-        report.items.extend(diagnostics)
-        return value
 
     def save(self) -> None:
         """Write this build's entries, atomically; a cache that cannot be written is skipped."""

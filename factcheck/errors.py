@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, order=True)
@@ -67,3 +67,28 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """A hint naming the closest choice, or '' when nothing is close."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
+
+
+def fail_on_warnings(report: Report) -> None:
+    """`--strict`: any warning fails the run, and every warning is shown as an error."""
+    if report.warnings:
+        strict = Report()
+        strict.items = [replace(d, severity="error") for d in report.items]
+        raise BuildError(strict)
+
+
+def github_annotation(diagnostic: Diagnostic, path: str) -> str:
+    """A GitHub Actions workflow command: the problem shows on its file and line in a PR.
+
+    `path` is the file relative to the repository root (the build's own paths are relative
+    to --src).
+    """
+    message = f"{diagnostic.message} ({diagnostic.hint})" if diagnostic.hint \
+        else diagnostic.message
+    return (f"::{diagnostic.severity} file={_escape(path, True)},line={diagnostic.line},"
+            f"col={diagnostic.col}::{_escape(message)}")
+
+
+def _escape(text: str, is_property: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if is_property else text

@@ -42,11 +42,7 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
         sources = read_sources(src, report)
         scope = key(code_fingerprint(), templates_fingerprint(sources.templates),
                     sources.site_digest, base_url or "")
-
-        def memo(entry, into, compute):
-            return cache.memo(key(scope, "check", entry), into, compute)
-
-        site = validate(sources, report, base_url, memo)
+        site = validate(sources, report, base_url, cache, scope)
         renderer = Renderer(site.config, sources.templates, src)
         with renderer.reporting(report):
             site = mark_up(site, renderer.widget, report,

@@ -183,8 +183,9 @@ class Renderer:
                   for c in claims.values()]
         rendered = Rendered({}, {})
         todo = [page for page in pages if not rendered.reuse(cache, out, page[0], page[1])]
-        for (path, page_key, _), data in zip(
-                todo, run_all(lambda page: page[2](), todo), strict=True):
+        # Workers get indexes, not pages: they already hold the site, forked from here.
+        done = run_all(lambda index: todo[index][2](), range(len(todo)))
+        for (path, page_key, _), data in zip(todo, done, strict=True):
             rendered.add(cache, path, page_key, data)
         rendered.group(cache, out, scope, lambda: files | self._fixed())
         site_key = key(scope, *(page_key for _, page_key, _ in pages))

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .cache import BuildCache, key
 from .errors import Report, did_you_mean
 from .model import (
     Article,
@@ -30,6 +31,7 @@ from .model import (
     Verdict,
 )
 from .sources import ID_PATTERN, ArticleFile, CheckFile, Sources, YamlFile
+from .workers import run_all
 
 CLAIM_LENGTH_GUIDANCE = 75
 RESERVED_SLUGS = frozenset({"assets", "methodology"})  # folders of the built site
@@ -332,7 +334,8 @@ def _property_schema(field: Field) -> dict:
 
 
 def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.style is None and node.value in _NULLS
+    """A plain (unquoted) empty, `~` or `null`; libyaml marks plain style '' not None."""
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in _NULLS
 
 
 # --- The shapes ----------------------------------------------------------------------
@@ -525,23 +528,18 @@ def validate_article(file: ArticleFile, config: SiteConfig, report: Report) -> A
                    body=file.body, body_line=file.body_line, **values)
 
 
-Memo = Callable[[str, Report, Callable[[Report], Any]], Any]
-"""memo(file path and digest, report, compute): compute(report), or its remembered result."""
-
-
 def validate(sources: Sources, report: Report, base_url: str | None = None,
-             memo: Memo | None = None) -> Site:
+             cache: BuildCache | None = None, scope: str = "") -> Site:
     """The whole model but the article bodies: settings, checks by id, articles in home order.
 
-    `memo` lets an incremental build reuse a check file's result while its bytes are
-    unchanged (the cache's key covers site.yaml too, which sets the verdicts).
+    Check files are validated on every core; with a cache, a file whose bytes are unchanged
+    is not read again (`scope` fingerprints site.yaml, which sets the verdicts, and the code).
     """
     config = validate_config(sources.site, report, base_url)
-    memo = memo or (lambda _, into, compute: compute(into))
     checks = {}
-    for file in sources.checks:
-        check = memo(f"{file.path}\0{file.digest}", report,
-                     lambda into, f=file: validate_check(f, config, into))
+    for check, diagnostics in _validate_checks(sources.checks, config, cache or BuildCache(),
+                                               scope):
+        report.items.extend(diagnostics)
         if check is not None:
             checks[check.id] = check
     articles = [a for f in sources.articles if (a := validate_article(f, config, report))]
@@ -549,3 +547,20 @@ def validate(sources: Sources, report: Report, base_url: str | None = None,
     articles.sort(key=lambda a: (a.published, a.slug))
     digests = {f.path: f.digest for f in (*sources.checks, *sources.articles)}
     return Site(config, tuple(articles), checks, digests=digests)
+
+
+def _validate_checks(files: tuple[CheckFile, ...], config: SiteConfig, cache: BuildCache,
+                     scope: str) -> list[tuple[Check | None, list]]:
+    """Each file's check (None when invalid) and diagnostics, reused while unchanged."""
+    keys = [key(scope, "check", f.path, f.digest) for f in files]
+    results = [cache.get(k) for k in keys]
+    todo = [i for i, result in enumerate(results) if result is None]
+
+    def job(index: int) -> tuple[Check | None, list]:
+        local = Report()
+        return validate_check(files[index], config, local), local.items
+
+    for index, result in zip(todo, run_all(job, todo), strict=True):
+        results[index] = result
+        cache.put(keys[index], result)
+    return results

@@ -22,7 +22,10 @@ def cores() -> int:
 
 
 def run_all(job: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """[job(item) for item in items], on every core when there are enough items."""
+    """[job(item) for item in items], on every core when there are enough items.
+
+    Items travel to the workers pickled, so they should be small (indexes, ids).
+    """
     workers = min(cores(), len(items) // MIN_JOBS)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [job(item) for item in items]

@@ -188,3 +188,12 @@ def test_unmarked_check_is_a_warning_when_not_strict(make_site, run):
     assert status == 0
     assert err == ["checks/extra.yaml:1:1: warning: check 'extra' is not marked in any "
                    "article (mark it in an article as [text]{claim=extra})"]
+
+
+def test_empty_optional_key_is_absent_and_empty_required_key_is_reported(make_site, run):
+    src = make_site(check_with("checked_on: 2024-03-01", "checked_on: 2024-03-01\nclaim_date:"))
+    assert run("check", "--src", src)[0] == 0
+    src = make_site(check_with("claimant: The speaker", "claimant:"))
+    status, _, err = run("check", "--src", src)
+    assert status == 1
+    assert err[0] == f"{CHECK_PATH}:2:1: error: 'claimant' needs a value"

@@ -1,0 +1,179 @@
+"""`serve` end to end: a real server process on a free loopback port, edited sources."""
+
+from __future__ import annotations
+
+import http.client
+import queue
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CHECK
+
+REPO = Path(__file__).resolve().parent.parent
+CLAIM_PAGE = "/demo/river-length/index.html"
+RELOAD_WITHIN = 2.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Served:
+    """A `build.py serve` subprocess; its output lines are collected as they come."""
+
+    def __init__(self, src: Path, port: int) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(REPO / "build.py"), "serve", "--src", str(src),
+             "--port", str(port)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.stderr: list[str] = []
+        threading.Thread(target=self._collect, daemon=True).start()
+        threading.Thread(target=lambda: self.stderr.extend(self.process.stderr),
+                         daemon=True).start()
+        serving = self.wait_for_line("serving http://")
+        self.port = int(re.search(r":(\d+)/", serving)[1])
+
+    def _collect(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def wait_for_line(self, text: str, timeout: float = 20.0) -> str:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            if text in line:
+                return line
+        raise AssertionError(f"no line with {text!r}; stderr: {''.join(self.stderr)}")
+
+    def get(self, path: str) -> tuple[int, str]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode()
+        connection.close()
+        return response.status, body
+
+    def events(self, since: int) -> http.client.HTTPResponse:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request("GET", f"/__livereload/events?since={since}")
+        response = connection.getresponse()
+        assert response.getheader("Content-Type") == "text/event-stream"
+        return response
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def served(make_site):
+    src = make_site()
+    server = Served(src, free_port())
+    yield src, server
+    if server.process.poll() is None:
+        server.process.kill()
+        server.process.wait()
+
+
+def generation(page: str) -> int:
+    return int(re.search(r'data-livereload="(\d+)"', page)[1])
+
+
+def edit_and_wait_for_reload(server: Served, src: Path, text: str) -> float:
+    """Write the check file; seconds until the server sends the reload event."""
+    _, page = server.get(CLAIM_PAGE)
+    events = server.events(generation(page))
+    started = time.perf_counter()
+    (src / "checks" / "river-length.yaml").write_text(text, encoding="utf-8")
+    while line := events.readline():
+        if line.startswith(b"event: reload"):
+            return time.perf_counter() - started
+    raise AssertionError("the event stream ended without a reload")
+
+
+def test_edit_reloads_the_page_with_the_change_within_two_seconds(served):
+    src, server = served
+    status, page = server.get(CLAIM_PAGE)
+    assert status == 200
+    assert "The river is four miles long." in page
+    assert '<script src="/__livereload.js"' in page
+    latencies = []
+    for n in range(3):
+        latency = edit_and_wait_for_reload(
+            server, src, CHECK.replace("four miles long", f"{n + 5} miles long"))
+        latencies.append(latency)
+        _, page = server.get(CLAIM_PAGE)
+        assert f"The river is {n + 5} miles long." in page
+    assert max(latencies) < RELOAD_WITHIN, latencies
+    print(f"edit-to-reload latency: median {statistics.median(latencies):.3f}s of {latencies}")
+
+
+def test_bad_edit_shows_an_escaped_overlay_until_fixed(served):
+    src, server = served
+    edit_and_wait_for_reload(server, src, CHECK.replace("verdict: false", "verdict: <b>nope"))
+    status, page = server.get(CLAIM_PAGE)
+    assert status == 200
+    assert "The river is four miles long." in page  # the last good build is still served
+    overlay = re.search(r'<div class="factcheck-build-errors".*?</div>', page, re.S)[0]
+    assert ("checks/river-length.yaml:3:10: error: unknown verdict '&lt;b&gt;nope'"
+            in overlay.replace("&#x27;", "'"))
+    assert "<b>nope" not in page
+    edit_and_wait_for_reload(server, src, CHECK)
+    _, page = server.get(CLAIM_PAGE)
+    assert "factcheck-build-errors" not in page
+
+
+def test_unknown_paths_get_the_404_page(served):
+    _, server = served
+    status, page = server.get("/no/such/page.html")
+    assert status == 404
+    assert "Page not found" in page
+    status, script = server.get("/__livereload.js")
+    assert status == 200
+    assert "EventSource" in script
+
+
+def test_reload_script_is_never_written_into_the_built_site(served, tmp_path):
+    src, _ = served
+    built = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--src", str(src),
+                            "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert files
+    assert not any(b"livereload" in p.read_bytes() for p in files)
+    assert not (src / "site").exists()  # serve builds into a folder of its own
+
+
+def test_ctrl_c_stops_cleanly(served):
+    _, server = served
+    assert server.stop() == 0
+    time.sleep(0.2)
+    assert "Traceback" not in "".join(server.stderr)
+
+
+def test_a_busy_port_moves_on_to_the_next_free_one(make_site):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        server = Served(make_site(), port)
+        try:
+            assert server.port != port
+            assert server.get("/index.html")[0] == 200
+        finally:
+            assert server.stop() == 0
