@@ -34,14 +34,38 @@ def main(argv: list[str] | None = None) -> int:
 def build_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else args.src / "site"
     started = time.perf_counter()
-    result = _run(lambda: _strict_build(args, out), args)
+    with TerminalProgress(sys.stderr) as progress:
+        result = _run(lambda: pipeline.build(args.src, out, args.base_url, args.strict,
+                                             progress), args)
     if isinstance(result, int):
         return result
     stats = result.stats
     print(f"built {_counts(result)} into {out}: {stats.written} file(s) written, "
-          f"{stats.unchanged} unchanged, {stats.removed} removed "
+          f"{stats.unchanged} reused or unchanged, {stats.removed} removed "
           f"({time.perf_counter() - started:.2f}s)")
     return OK
+
+
+class TerminalProgress:
+    """Counts on one self-overwriting line while a long build runs; silent off a terminal."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.shown = stream, False
+        self.live = stream.isatty()
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if self.live:
+            self.stream.write(f"\r\033[K{what}: {done}/{total}")
+            self.stream.flush()
+            self.shown = True
+
+    def __enter__(self) -> TerminalProgress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
 def check_command(args: argparse.Namespace) -> int:
@@ -51,12 +75,6 @@ def check_command(args: argparse.Namespace) -> int:
         return result
     print(f"checked {_counts(result)}: no errors ({time.perf_counter() - started:.2f}s)")
     return OK
-
-
-def _strict_build(args: argparse.Namespace, out: Path) -> pipeline.Result:
-    if args.strict:  # a warning must fail the build before anything is written
-        fail_on_warnings(pipeline.check(args.src, args.base_url).report)
-    return pipeline.build(args.src, out, args.base_url)
 
 
 def _check(args: argparse.Namespace) -> pipeline.Result:

@@ -25,7 +25,7 @@ from .cache import BuildCache, key
 from .errors import Report, did_you_mean
 from .model import Article, Check, Marker, Site, marker_anchor
 from .sources import ID_PATTERN, suggest_id
-from .workers import run_all
+from .workers import Progress, run_all
 
 MARKER_PRIORITY = 172  # after `\` escapes and footnotes, before references and links
 _MARKER_BRACES = re.compile(r"\{([^{}\n]*)\}")
@@ -298,7 +298,7 @@ class ArticleBodies:
 
 def mark_up(site: Site, widget: Callable[[Article, Check, str, int, int], str],
             report: Report, check_ids: frozenset[str], cache: BuildCache | None = None,
-            scope: str = "") -> Site:
+            scope: str = "", progress: Progress | None = None) -> Site:
     """Render every article body; report marker problems, missing checks and orphans.
 
     A claim's home is the first article, in home order, that marks it. Bodies are first
@@ -314,8 +314,9 @@ def mark_up(site: Site, widget: Callable[[Article, Check, str, int, int], str],
     keys = [key(scope, "body", a.path, site.digest(a)) for a in site.articles]
     cached = [cache.get(k) for k in keys]
     todo = [i for i, entry in enumerate(cached) if entry is None]
-    fresh = dict(zip(todo, run_all(lambda i: bodies.convert(site.articles[i], {}), todo),
-                     strict=True))
+    converted = run_all(lambda i: bodies.convert(site.articles[i], {}), todo,
+                        "articles marked up", progress)
+    fresh = dict(zip(todo, converted, strict=True))
     found = [fresh[i][1] if i in fresh else cached[i][2] for i in range(len(keys))]
     homes: dict[str, str] = {}
     for article, marks in zip(site.articles, found, strict=True):

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import BuildCache, cache_folder, code_fingerprint, key
-from .errors import BuildError, Report
+from .errors import BuildError, Report, fail_on_warnings
 from .markup import mark_up
 from .render import Renderer, templates_fingerprint
 from .sources import read_sources
 from .validate import validate
+from .workers import Progress
 from .write import WriteStats, check_output_folder, write_output
 
 
@@ -31,7 +32,8 @@ class Result:
 
 
 def render_site(src: Path, report: Report, base_url: str | None = None,
-                cache: BuildCache | None = None, out: Path | None = None) -> Result:
+                cache: BuildCache | None = None, out: Path | None = None,
+                progress: Progress | None = None) -> Result:
     """Read, validate and render everything in memory; raise BuildError on any error.
 
     With a cache, pages still current in `out` are not rendered again (see `Result.reused`).
@@ -42,14 +44,14 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
         sources = read_sources(src, report)
         scope = key(code_fingerprint(), templates_fingerprint(sources.templates),
                     sources.site_digest, base_url or "")
-        site = validate(sources, report, base_url, cache, scope)
+        site = validate(sources, report, base_url, cache, scope, progress)
         renderer = Renderer(site.config, sources.templates, src)
         with renderer.reporting(report):
             site = mark_up(site, renderer.widget, report,
-                           frozenset(c.id for c in sources.checks), cache, scope)
+                           frozenset(c.id for c in sources.checks), cache, scope, progress)
             if report.errors:
                 raise BuildError(report)
-            rendered = renderer.render(site, cache, scope, out)
+            rendered = renderer.render(site, cache, scope, out, progress)
     finally:
         gc.enable()
     return Result(report, rendered.files, rendered.reused, len(site.articles), len(site.homes))
@@ -60,11 +62,17 @@ def check(src: Path, base_url: str | None = None) -> Result:
     return render_site(src, Report(), base_url)
 
 
-def build(src: Path, out: Path, base_url: str | None = None) -> Result:
-    """Build the site into `out`, touching it only when the whole build succeeded."""
+def build(src: Path, out: Path, base_url: str | None = None, strict: bool = False,
+          progress: Progress | None = None) -> Result:
+    """Build the site into `out`, touching it only when the whole build succeeded.
+
+    `strict` fails the build on any warning, before anything is written.
+    """
     check_output_folder(out, src)
     cache = BuildCache(cache_folder(out))
-    result = render_site(src, Report(), base_url, cache, out)
+    result = render_site(src, Report(), base_url, cache, out, progress)
+    if strict:
+        fail_on_warnings(result.report)
     stats = write_output(out, result.files, keep=result.reused.keys())
     cache.save()
     return Result(result.report, result.files, result.reused, result.articles, result.claims,

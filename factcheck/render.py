@@ -25,7 +25,7 @@ from .cache import BuildCache, files_fingerprint, key
 from .errors import BuildError, Report
 from .markup import PlainMarkdown
 from .model import Article, Check, Marker, Site, SiteConfig, Verdict
-from .workers import run_all
+from .workers import Progress, run_all
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = "assets"
@@ -166,7 +166,7 @@ class Renderer:
             raise BuildError(report) from None
 
     def render(self, site: Site, cache: BuildCache | None = None, scope: str = "",
-               out: Path | None = None) -> Rendered:
+               out: Path | None = None, progress: Progress | None = None) -> Rendered:
         """Every output file by its path; pages still current in `out` are reused.
 
         A page is current when the key of everything it shows (`scope` fingerprints what
@@ -184,7 +184,8 @@ class Renderer:
         rendered = Rendered({}, {})
         todo = [page for page in pages if not rendered.reuse(cache, out, page[0], page[1])]
         # Workers get indexes, not pages: they already hold the site, forked from here.
-        done = run_all(lambda index: todo[index][2](), range(len(todo)))
+        done = run_all(lambda index: todo[index][2](), range(len(todo)), "pages rendered",
+                       progress)
         for (path, page_key, _), data in zip(todo, done, strict=True):
             rendered.add(cache, path, page_key, data)
         rendered.group(cache, out, scope, lambda: files | self._fixed())

@@ -31,7 +31,7 @@ from .model import (
     Verdict,
 )
 from .sources import ID_PATTERN, ArticleFile, CheckFile, Sources, YamlFile
-from .workers import run_all
+from .workers import Progress, run_all
 
 CLAIM_LENGTH_GUIDANCE = 75
 RESERVED_SLUGS = frozenset({"assets", "methodology"})  # folders of the built site
@@ -529,7 +529,8 @@ def validate_article(file: ArticleFile, config: SiteConfig, report: Report) -> A
 
 
 def validate(sources: Sources, report: Report, base_url: str | None = None,
-             cache: BuildCache | None = None, scope: str = "") -> Site:
+             cache: BuildCache | None = None, scope: str = "",
+             progress: Progress | None = None) -> Site:
     """The whole model but the article bodies: settings, checks by id, articles in home order.
 
     Check files are validated on every core; with a cache, a file whose bytes are unchanged
@@ -538,7 +539,7 @@ def validate(sources: Sources, report: Report, base_url: str | None = None,
     config = validate_config(sources.site, report, base_url)
     checks = {}
     for check, diagnostics in _validate_checks(sources.checks, config, cache or BuildCache(),
-                                               scope):
+                                               scope, progress):
         report.items.extend(diagnostics)
         if check is not None:
             checks[check.id] = check
@@ -550,7 +551,7 @@ def validate(sources: Sources, report: Report, base_url: str | None = None,
 
 
 def _validate_checks(files: tuple[CheckFile, ...], config: SiteConfig, cache: BuildCache,
-                     scope: str) -> list[tuple[Check | None, list]]:
+                     scope: str, progress: Progress | None) -> list[tuple[Check | None, list]]:
     """Each file's check (None when invalid) and diagnostics, reused while unchanged."""
     keys = [key(scope, "check", f.path, f.digest) for f in files]
     results = [cache.get(k) for k in keys]
@@ -560,7 +561,7 @@ def _validate_checks(files: tuple[CheckFile, ...], config: SiteConfig, cache: Bu
         local = Report()
         return validate_check(files[index], config, local), local.items
 
-    for index, result in zip(todo, run_all(job, todo), strict=True):
+    for index, result in zip(todo, run_all(job, todo, "checks read", progress), strict=True):
         results[index] = result
         cache.put(keys[index], result)
     return results
