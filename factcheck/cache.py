@@ -10,9 +10,8 @@ beside the output and is safe to delete.
 from __future__ import annotations
 
 import contextlib
-import os
 import pickle
-import tempfile
+import sqlite3
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -20,9 +19,8 @@ from typing import Any
 
 from .sources import digest
 
-CACHE_FILE = "build.pickle"
+CACHE_FILE = "build.sqlite"
 LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "PyYAML")
-_MISSING = object()
 
 
 def key(*parts: str) -> str:
@@ -47,40 +45,60 @@ def cache_folder(out: Path) -> Path:
 
 
 class BuildCache:
-    """Results by key, from the last build's file (if any) and this build's work."""
+    """Results by key: the last build's in an SQLite file, read as needed, and this build's.
+
+    SQLite lets a build read only the entries it needs and write only those it changed,
+    so a small edit to a large site costs little; every save is one transaction.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder
-        self.old: dict[str, Any] = self._load() if folder else {}
-        self.new: dict[str, Any] = {}
-        self.changed = False
+        self.db = self._open() if folder else None
+        self.stored: dict[str, bytes] = {}
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):  # values stay pickled until asked for
+                self.stored = dict(self.db.execute("SELECT key, value FROM entries"))
+        self.used: set[str] = set()
+        self.changed: dict[str, Any] = {}
 
     def get(self, entry: str, default: Any = None) -> Any:
-        value = self.old.get(entry, _MISSING)
-        if value is _MISSING:
+        self.used.add(entry)
+        data = self.stored.get(entry)
+        if data is None:
             return default
-        self.new[entry] = value
-        return value
+        try:
+            return pickle.loads(data)
+        except Exception:  # a damaged entry is a missing one
+            return default
 
     def put(self, entry: str, value: Any) -> None:
-        self.new[entry] = value
-        self.changed = self.changed or self.old.get(entry, _MISSING) != value
+        self.used.add(entry)
+        self.changed[entry] = value
 
     def save(self) -> None:
-        """Write this build's entries, atomically; a cache that cannot be written is skipped."""
-        if not self.folder or not (self.changed or self.new.keys() != self.old.keys()):
+        """Store this build's new entries and forget those it did not use."""
+        if self.db is None:
             return
-        with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(handle, "wb") as stream:
-                pickle.dump(self.new, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.folder / CACHE_FILE)
+        with contextlib.suppress(sqlite3.Error), self.db:
+            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", (
+                (k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL)) for k, v in self.changed.items()))
+            unused = [(k,) for k in self.stored if k not in self.used]
+            self.db.executemany("DELETE FROM entries WHERE key = ?", unused)
+        self.db.close()
+        self.db = None
 
-    def _load(self) -> dict[str, Any]:
-        try:
-            with open(self.folder / CACHE_FILE, "rb") as stream:
-                data = pickle.load(stream)
-        except Exception:  # a missing, old or damaged cache is just an empty one
-            return {}
-        return data if isinstance(data, dict) else {}
+    def _open(self) -> sqlite3.Connection | None:
+        """The cache database; a missing, old or damaged one starts empty."""
+        path = self.folder / CACHE_FILE
+        for attempt in range(2):
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                db = sqlite3.connect(path)
+                db.execute("PRAGMA synchronous = OFF")
+                db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB)")
+                return db
+            except (sqlite3.Error, OSError):
+                if attempt == 0:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+        return None

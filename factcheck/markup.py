@@ -328,11 +328,12 @@ def mark_up(site: Site, widget: Callable[[Article, Check, str, int, int], str],
         depends = bodies.depends_on(found[i], homes)
         if cached[i] is not None and cached[i][0] == depends:
             html, found[i] = cached[i][1], cached[i][2]
-        elif i in fresh and all(home == article.slug for _, _, home in depends if home):
-            html = fresh[i][0]
         else:
-            html, found[i] = bodies.convert(article, homes)
-        cache.put(keys[i], (depends, html, found[i]))
+            if i in fresh and all(home == article.slug for _, _, home in depends if home):
+                html = fresh[i][0]
+            else:
+                html, found[i] = bodies.convert(article, homes)
+            cache.put(keys[i], (depends, html, found[i]))
         markers = _markers(article, found[i], site, check_ids, report)
         articles.append(replace(article, body_html=html, markers=markers))
     if not report.has_errors_under("content/"):  # else which claims are marked is unknown

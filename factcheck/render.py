@@ -308,7 +308,7 @@ class Renderer:
         reviews = [structured.claim_review(c.check, self.config,
                                            urls.absolute(self.config.base_url, c.path),
                                            c.home.article.lang) for c in claims.values()]
-        return (structured.dump(reviews, indent=2) + "\n").encode("utf-8")
+        return (structured.dump(reviews) + "\n").encode("utf-8")
 
     def _sitemap(self, views: list[ArticleView], claims: dict[str, ClaimView]):
         """(absolute URL, last modified) for every page worth indexing."""

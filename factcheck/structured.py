@@ -15,10 +15,9 @@ _SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-def dump(data: object, indent: int | None = None) -> str:
+def dump(data: object) -> str:
     """JSON with sorted keys, safe to place inside `<script type="application/ld+json">`."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=indent).translate(
-        _SCRIPT_SAFE)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_SAFE)
 
 
 def organization(config: SiteConfig) -> dict:
