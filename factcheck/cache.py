@@ -75,6 +75,10 @@ class BuildCache:
         self.used.add(entry)
         self.changed[entry] = value
 
+    def keep_all(self) -> None:
+        """Keep every stored entry: this build reused the last one whole."""
+        self.used.update(self.stored)
+
     def save(self) -> None:
         """Store this build's new entries and forget those it did not use."""
         if self.db is None:

@@ -18,7 +18,7 @@ from .render import Renderer, templates_fingerprint
 from .sources import read_sources
 from .validate import validate
 from .workers import Progress
-from .write import WriteStats, check_output_folder, write_output
+from .write import WriteStats, check_output_folder, has_size, write_output
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,11 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
         sources = read_sources(src, report)
         scope = key(code_fingerprint(), templates_fingerprint(sources.templates),
                     sources.site_digest, base_url or "")
+        inputs = key(scope, "build", *(f"{f.path}\0{f.digest}"
+                                       for f in (*sources.checks, *sources.articles)))
+        previous = _previous_result(cache, inputs, out, report)
+        if previous is not None:
+            return previous
         site = validate(sources, report, base_url, cache, scope, progress)
         renderer = Renderer(site.config, sources.templates, src)
         with renderer.reporting(report):
@@ -54,7 +59,24 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
             rendered = renderer.render(site, cache, scope, out, progress)
     finally:
         gc.enable()
+    written = {path: len(data) for path, data in rendered.files.items()}
+    cache.put(inputs, (list(report.items), rendered.reused | written, len(site.articles),
+                       len(site.homes)))
     return Result(report, rendered.files, rendered.reused, len(site.articles), len(site.homes))
+
+
+def _previous_result(cache: BuildCache, inputs: str, out: Path | None,
+                     report: Report) -> Result | None:
+    """The last build's result, when no input has changed and its files are all in place."""
+    last = cache.get(inputs) if out is not None and not report.errors else None
+    if last is None:
+        return None
+    diagnostics, sizes, articles, claims = last
+    if not all(has_size(out, path, size) for path, size in sizes.items()):
+        return None
+    cache.keep_all()
+    report.items.extend(diagnostics)
+    return Result(report, {}, sizes, articles, claims)
 
 
 def check(src: Path, base_url: str | None = None) -> Result:

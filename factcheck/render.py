@@ -26,6 +26,7 @@ from .errors import BuildError, Report
 from .markup import PlainMarkdown
 from .model import Article, Check, Marker, Site, SiteConfig, Verdict
 from .workers import Progress, run_all
+from .write import has_size
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = "assets"
@@ -81,10 +82,7 @@ class Rendered:
         entry = cache.get(f"page:{path}")
         if out is None or entry is None or entry[0] != page_key:
             return False
-        try:
-            current = os.stat(f"{out}/{path}").st_size == entry[1]
-        except OSError:
-            return False
+        current = has_size(out, path, entry[1])
         if current:
             self.reused[path] = entry[1]
         return current

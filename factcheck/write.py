@@ -50,14 +50,8 @@ def write_output(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -
     out.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out)
     current = files.keys() | set(keep)
-    written = unchanged = 0
-    for name, data in files.items():
-        target = out / name
-        if target.is_file() and target.read_bytes() == data:
-            unchanged += 1
-            continue
-        _replace(target, data)
-        written += 1
+    written = sum(_update(f"{out}/{name}", data) for name, data in files.items())
+    unchanged = len(files) - written
     stale = sorted(previous - current, reverse=True)
     for name in stale:
         (out / name).unlink(missing_ok=True)
@@ -65,6 +59,26 @@ def write_output(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -
     if current != previous or not (out / MANIFEST).is_file():
         _replace(out / MANIFEST, (json.dumps(sorted(current), indent=0) + "\n").encode())
     return WriteStats(written, unchanged + len(current) - len(files), len(stale))
+
+
+def has_size(out: Path, name: str, size: int) -> bool:
+    """Whether the output holds this file at this size: what a cached build relies on."""
+    try:
+        return os.stat(f"{out}/{name}").st_size == size
+    except OSError:
+        return False
+
+
+def _update(target: str, data: bytes) -> bool:
+    """Replace a file whose bytes differ; True when it was written."""
+    try:
+        with open(target, "rb") as stream:
+            if stream.read() == data:
+                return False
+    except OSError:
+        pass
+    _replace(Path(target), data)
+    return True
 
 
 def _replace(target: Path, data: bytes) -> None:

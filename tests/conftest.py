@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -67,3 +68,12 @@ def run(capsys):
         return status, captured.out, captured.err.splitlines()
 
     return invoke
+
+
+def require(available: bool, reason: str) -> None:
+    """Skip with the reason locally; in CI (CI=true) a missing tool fails the run instead."""
+    if available:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: tests that need it must not skip)", pytrace=False)
+    pytest.skip(reason)

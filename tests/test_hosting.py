@@ -10,7 +10,6 @@ report no violation. Locally a missing nginx or Chromium skips; in CI (CI=true) 
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 import subprocess
 import time
@@ -25,24 +24,14 @@ import pytest
 from bs4 import BeautifulSoup
 
 import build
+from bench.page_weight import CHROMIUM, launch
+from conftest import require
 
 NGINX = Path("/usr/sbin/nginx")
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 SUB_PATH = "/news/checks/"
 LONG_CACHE = "max-age=31536000"
 # The sitemap and the feed are read with the same forgiving parser as the pages.
 pytestmark = pytest.mark.filterwarnings("ignore::bs4.XMLParsedAsHTMLWarning")
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip with the reason locally; in CI a missing tool fails the run instead."""
-    if available:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: hosting tests must not skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 # --- the site's _headers, as Netlify and Cloudflare Pages read it --------------------
@@ -302,7 +291,7 @@ def browser_page():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         page = browser.new_page()
         page.add_init_script(RECORD_VIOLATIONS)
         page.console_reports = []

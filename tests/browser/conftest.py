@@ -6,7 +6,6 @@ skip locally with the reason, and fail in CI (CI=true), where they must never sk
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 
 import build
 from bench.page_weight import CHROMIUM, launch, serve
-from conftest import CHECK, write_tree
+from conftest import CHECK, require, write_tree
 from factcheck.pipeline import build as build_site
 
 TESTS = Path(__file__).resolve().parent.parent
@@ -33,15 +32,6 @@ summary: تحققنا من ادعاء واحد في الخطاب.
 قال المتحدث إن [طول النهر عشرة أميال]{claim=river-length} خلال التجمع.
 """
 RTL_CHECK = CHECK.replace("claim: The river is ten miles long", "claim: طول النهر عشرة أميال")
-
-
-def require(available: bool, reason: str) -> None:
-    """Skip with the reason locally; in CI a missing tool fails the run instead."""
-    if available:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: browser tests must not skip)", pytrace=False)
-    pytest.skip(reason)
 
 
 @dataclass(frozen=True)

