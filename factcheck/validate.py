@@ -66,6 +66,7 @@ _BOOLEANS = {"true": True, "True": True, "TRUE": True,
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+_NOT_IN_URLS = frozenset('<>"{}|\\^`')
 _EMAIL = re.compile(r"[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+")
 
 
@@ -170,9 +171,16 @@ def _url_problem(value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https"):
         return f"URL must start with http:// or https://, found '{value}'"
-    if not parts.netloc or any(c.isspace() for c in value):
+    if not parts.netloc:
         return f"'{value}' is not a complete URL"
+    bad = next((c for c in value if c.isspace() or c in _NOT_IN_URLS), "")
+    if bad:
+        return f"'{value}' is not a valid URL: {bad!r} must be percent-encoded ({_escape(bad)})"
     return ""
+
+
+def _escape(char: str) -> str:
+    return "".join(f"%{b:02X}" for b in char.encode("utf-8"))
 
 
 def _contact_problem(value: str) -> str:
@@ -194,7 +202,7 @@ DATE = Scalar("a date", _date_problem, {"type": "string", "format": "date",
                                          "pattern": r"^\d{4}-\d{2}-\d{2}$"},
               dt.date.fromisoformat, "dates are written YYYY-MM-DD, e.g. 2021-10-23")
 _URL_SCHEMA = {"type": "string", "format": "uri",
-               "pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+\S*$"}
+               "pattern": r'^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#<>"{}|\\^`]+[^\s<>"{}|\\^`]*$'}
 URL = Scalar("a URL", _url_problem, _URL_SCHEMA)
 CONTACT = Scalar("an email address or URL", _contact_problem, {"type": "string", "anyOf": [
     {"pattern": f"^(mailto:)?{_EMAIL.pattern}$"}, _URL_SCHEMA]})

@@ -51,6 +51,10 @@ CASES = {
         check_with("https://example.org/survey", "javascript:alert(1)"),
         [f"{CHECK_PATH}:7:10: error: URL must start with http:// or https://, "
          "found 'javascript:alert(1)'"]),
+    "URL with a character that must be encoded": (
+        check_with("https://example.org/survey", "https://example.org/q?<script>"),
+        [f"{CHECK_PATH}:7:10: error: 'https://example.org/q?<script>' is not a valid URL: "
+         "'<' must be percent-encoded (%3C)"]),
     "not UTF-8": (
         {CHECK_PATH: CHECK.replace("four", "f\xf6ur").encode("latin-1")},
         [f"{CHECK_PATH}:4:24: error: file is not valid UTF-8 (byte 0xf6) "
