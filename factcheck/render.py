@@ -73,10 +73,15 @@ class ArticleView:
 
 @dataclass
 class Rendered:
-    """Output files rendered by this build, and those kept from the last (path: size)."""
+    """Output files rendered by this build, and those kept from the last (path: size).
+
+    `reviews` holds each claim page's ClaimReview JSON by path, rendered or remembered,
+    so claims.json is put together without building them again.
+    """
 
     files: dict[str, bytes]
     reused: dict[str, int]
+    reviews: dict[str, str] = field(default_factory=dict)
 
     def reuse(self, cache: BuildCache, out: Path | None, path: str, page_key: str) -> bool:
         entry = cache.get(f"page:{path}")
@@ -85,6 +90,8 @@ class Rendered:
         current = has_size(out, path, entry[1])
         if current:
             self.reused[path] = entry[1]
+            if entry[2]:
+                self.reviews[path] = entry[2]
         return current
 
     def group(self, cache: BuildCache, out: Path | None, group_key: str,
@@ -98,10 +105,13 @@ class Rendered:
             self.add(cache, path, group_key, data)
         cache.put(key(group_key, "group"), sorted(files))
 
-    def add(self, cache: BuildCache, path: str, page_key: str, data: bytes) -> None:
+    def add(self, cache: BuildCache, path: str, page_key: str, data: bytes,
+            review: str = "") -> None:
         self.files[path] = data
         self.reused.pop(path, None)
-        cache.put(f"page:{path}", (page_key, len(data)))
+        if review:
+            self.reviews[path] = review
+        cache.put(f"page:{path}", (page_key, len(data), review))
 
 
 @dataclass
@@ -184,11 +194,12 @@ class Renderer:
         # Workers get indexes, not pages: they already hold the site, forked from here.
         done = run_all(lambda index: todo[index][2](), range(len(todo)), "pages rendered",
                        progress)
-        for (path, page_key, _), data in zip(todo, done, strict=True):
-            rendered.add(cache, path, page_key, data)
+        for (path, page_key, _), (data, review) in zip(todo, done, strict=True):
+            rendered.add(cache, path, page_key, data, review)
         rendered.group(cache, out, scope, lambda: files | self._fixed())
         site_key = key(scope, *(page_key for _, page_key, _ in pages))
-        rendered.group(cache, out, site_key, lambda: self._site_wide(views, claims))
+        reviews = [rendered.reviews[c.path] for c in claims.values()]
+        rendered.group(cache, out, site_key, lambda: self._site_wide(views, claims, reviews))
         rendered.files = dict(sorted(rendered.files.items()))
         return rendered
 
@@ -203,9 +214,13 @@ class Renderer:
             )).encode("utf-8"),
         }
 
-    def _site_wide(self, views: list[ArticleView], claims: dict[str, ClaimView]):
+    def _site_wide(self, views: list[ArticleView], claims: dict[str, ClaimView],
+                   reviews: list[str]) -> dict[str, bytes]:
         """The files that show every article or claim."""
-        files = {"index.html": self._index(views), "claims.json": self._claims_json(claims)}
+        # claims.json is the list of the claim pages' own ClaimReview JSON, as json.dumps
+        # would write the list.
+        files = {"index.html": self._index(views),
+                 "claims.json": ("[" + ", ".join(reviews) + "]\n").encode("utf-8")}
         if self.config.base_url:
             files["sitemap.xml"] = self.template(
                 "sitemap.xml", pages=self._sitemap(views, claims)).encode("utf-8")
@@ -269,7 +284,7 @@ class Renderer:
                     urls.Links("index.html", self.config.base_url), self.config.language)
         return self.page(page, "index.html", articles=views)
 
-    def _article(self, view: ArticleView) -> bytes:
+    def _article(self, view: ArticleView) -> tuple[bytes, str]:
         item = view.article
         links = urls.Links(view.path, self.config.base_url)
         review_urls = [urls.absolute(self.config.base_url, c.path) or links(c.path)
@@ -277,16 +292,19 @@ class Renderer:
         data = structured.article(item, self.config, links.canonical(), review_urls)
         page = Page(view.path, item.title, links, item.lang, item.dir, item.summary,
                     [structured.dump(data)])
-        return self.page(page, "article.html", view=view, article=item, claims=view.claims)
+        return self.page(page, "article.html", view=view, article=item, claims=view.claims), ""
 
-    def _claim(self, claim: ClaimView) -> bytes:
+    def _claim(self, claim: ClaimView) -> tuple[bytes, str]:
+        """The claim page, and its ClaimReview JSON (claims.json holds the same)."""
         links = urls.Links(claim.path, self.config.base_url)
         home = claim.home.article
-        review = structured.claim_review(claim.check, self.config, links.canonical(), home.lang)
+        review = structured.dump(structured.claim_review(claim.check, self.config,
+                                                         links.canonical(), home.lang))
         page = Page(claim.path, claim.check.claim, links, home.lang, home.dir,
-                    claim.check.summary, [structured.dump(review)])
+                    claim.check.summary, [review])
         return self.page(page, "claim.html", claim=claim, check=claim.check,
-                         verdict=claim.verdict, analysis=self.markdown(claim.check.analysis, top=3))
+                         verdict=claim.verdict,
+                         analysis=self.markdown(claim.check.analysis, top=3)), review
 
     def _methodology(self) -> bytes:
         path = urls.index_path("methodology")
@@ -301,12 +319,6 @@ class Renderer:
                     urls.Links("404.html", self.config.base_url, absolute_links=True),
                     self.config.language)
         return self.page(page, "404.html")
-
-    def _claims_json(self, claims: dict[str, ClaimView]) -> bytes:
-        reviews = [structured.claim_review(c.check, self.config,
-                                           urls.absolute(self.config.base_url, c.path),
-                                           c.home.article.lang) for c in claims.values()]
-        return (structured.dump(reviews) + "\n").encode("utf-8")
 
     def _sitemap(self, views: list[ArticleView], claims: dict[str, ClaimView]):
         """(absolute URL, last modified) for every page worth indexing."""
