@@ -2,7 +2,9 @@
 """Build a static fact-check site: `python build.py [COMMAND] [--src DIR] ...`.
 
 The command line only parses arguments and prints; each command calls plain functions
-in the `factcheck` package. Exit status: 0 built, 1 the sources have errors, 2 bad usage.
+in the `factcheck` package, importing the modules of serve, new, deploy and link checks
+only when they run, so a build does not pay for loading them. Exit status: 0 built,
+1 the sources have errors, 2 bad usage.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from factcheck import deploy, linkcheck, pipeline, scaffold, serve
+from factcheck import pipeline
 from factcheck.errors import BuildError, Report, fail_on_warnings, github_annotation
 from factcheck.write import OutputError
 
@@ -80,6 +82,7 @@ def check_command(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> pipeline.Result:
     result = pipeline.check(args.src, args.base_url)
     if args.links:
+        from factcheck import linkcheck
         links, cached = linkcheck.check_links(args.src, result.report)
         print(f"checked {links} link(s), {cached} of them answered from today's cache")
     if args.strict:
@@ -88,16 +91,21 @@ def _check(args: argparse.Namespace) -> pipeline.Result:
 
 
 def serve_command(args: argparse.Namespace) -> int:
+    from factcheck import serve
+
     folders, site_file = serve.source_paths(args.src)
+    port = serve.DEFAULT_PORT if args.port is None else args.port
     try:
         return serve.serve(lambda out: pipeline.build(args.src, out, args.base_url).report,
-                           folders, site_file, args.port)
+                           folders, site_file, port)
     except serve.ServeError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return BAD_USAGE
 
 
 def new_command(args: argparse.Namespace) -> int:
+    from factcheck import scaffold
+
     try:
         created = scaffold.new_check(args.src, args.id, dt.date.today())
     except scaffold.ScaffoldError as exc:
@@ -111,6 +119,8 @@ def new_command(args: argparse.Namespace) -> int:
 
 
 def deploy_command(args: argparse.Namespace) -> int:
+    from factcheck import deploy
+
     base_url = deploy.base_url(args.src, args.base_url)
     if base_url == "":
         print("build.py: error: deploy needs the address the site is served from, for its "
@@ -122,7 +132,8 @@ def deploy_command(args: argparse.Namespace) -> int:
         print("nothing was deployed", file=sys.stderr)
         return status
     out = Path(args.out) if args.out else args.src / "site"
-    target = deploy.Target(args.remote, args.branch, args.cname, args.message)
+    given = {"remote": args.remote, "branch": args.branch, "message": args.message}
+    target = deploy.Target(cname=args.cname, **{k: v for k, v in given.items() if v})
     try:
         deploy.publish(out, args.src, target)
     except deploy.DeployError as exc:
@@ -174,17 +185,13 @@ def _parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate the sources; write nothing")
     publish = commands.add_parser(
         "deploy", help="build with the site's base_url and publish it to a git branch")
-    publish.add_argument("--remote", default=deploy.Target.remote,
-                         help="git remote name or URL to push to (default: origin)")
-    publish.add_argument("--branch", default=deploy.Target.branch,
-                         help="branch to replace with the site (default: gh-pages)")
+    publish.add_argument("--remote", help="git remote name or URL to push to (default: origin)")
+    publish.add_argument("--branch", help="branch to replace with the site (default: gh-pages)")
     publish.add_argument("--cname", help="custom domain, written to CNAME on the branch")
-    publish.add_argument("--message", default=deploy.Target.message,
-                         help="commit message on the branch")
+    publish.add_argument("--message", help="commit message on the branch")
     serving = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
-    serving.add_argument("--port", type=int, default=serve.DEFAULT_PORT,
-                         help=f"port to serve on, or the next free one (default: "
-                              f"{serve.DEFAULT_PORT})")
+    serving.add_argument("--port", type=int,
+                         help="port to serve on, or the next free one (default: 8000)")
     new = commands.add_parser("new", help="write checks/ID.yaml from a commented template")
     new.add_argument("id", help="the new check's id, e.g. airspace-deal")
     new.add_argument("--src", default=argparse.SUPPRESS,

@@ -13,14 +13,18 @@ import contextlib
 import pickle
 import sqlite3
 from collections.abc import Iterable
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+import jinja2
+import markdown
+import nh3
+import yaml
 
 from .sources import digest
 
 CACHE_FILE = "build.sqlite"
-LIBRARIES = ("Jinja2", "Markdown", "MarkupSafe", "nh3", "PyYAML")
+LIBRARIES = (jinja2, markdown, nh3, yaml)  # MarkupSafe comes pinned with Jinja2
 
 
 def key(*parts: str) -> str:
@@ -35,7 +39,7 @@ def files_fingerprint(paths: Iterable[Path]) -> str:
 def code_fingerprint() -> str:
     """The build code and library versions: a new version must not reuse old output."""
     package = Path(__file__).resolve().parent
-    versions = [f"{name}=={metadata.version(name)}" for name in LIBRARIES]
+    versions = [f"{library.__name__}=={library.__version__}" for library in LIBRARIES]
     return key(files_fingerprint(sorted(package.glob("*.py"))), *versions)
 
 

@@ -8,6 +8,7 @@ so the next build redoes only the work whose inputs changed.
 from __future__ import annotations
 
 import gc
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from .sources import read_sources
 from .validate import validate
 from .workers import Progress
 from .write import WriteStats, check_output_folder, has_size, write_output
+
+RACY_NS = 2_000_000_000
 
 
 @dataclass(frozen=True)
@@ -39,9 +42,12 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
     With a cache, pages still current in `out` are not rendered again (see `Result.reused`).
     """
     cache = cache or BuildCache()
+    started = time.time_ns()
+    stamps = key("stamps", str(src.resolve()))
     gc.disable()  # a build makes many objects and frees few: collecting only costs time
     try:
-        sources = read_sources(src, report)
+        known = cache.get(stamps) or {}
+        sources = read_sources(src, report, known)
         scope = key(code_fingerprint(), templates_fingerprint(sources.templates),
                     sources.site_digest, base_url or "")
         inputs = key(scope, "build", *(f"{f.path}\0{f.digest}"
@@ -59,6 +65,12 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
             rendered = renderer.render(site, cache, scope, out, progress)
     finally:
         gc.enable()
+    # Stamps are trusted only for files last changed well before this build began: a file
+    # written in the same instant as it was read could otherwise keep a stale stamp.
+    trusted = {f.path: (f.stamp, f.digest) for f in sources.checks
+               if f.stamp and f.stamp[2] < started - RACY_NS}
+    if trusted != known:
+        cache.put(stamps, trusted)
     written = {path: len(data) for path, data in rendered.files.items()}
     cache.put(inputs, (list(report.items), rendered.reused | written, len(site.articles),
                        len(site.homes)))

@@ -199,7 +199,15 @@ class Renderer:
         rendered.group(cache, out, scope, lambda: files | self._fixed())
         site_key = key(scope, *(page_key for _, page_key, _ in pages))
         reviews = [rendered.reviews[c.path] for c in claims.values()]
-        rendered.group(cache, out, site_key, lambda: self._site_wide(views, claims, reviews))
+        rendered.group(cache, out, site_key, lambda: self._site_wide(views, reviews))
+        if self.config.base_url:  # keyed by exactly what they list: an edit seldom moves them
+            sitemap = self._sitemap(views, claims)
+            rendered.group(cache, out, key(scope, "sitemap", repr(sitemap)), lambda: {
+                "sitemap.xml": self.template("sitemap.xml", pages=sitemap).encode("utf-8")})
+            listed = [(v.path, site.digest(v.article), [(d.key, n) for d, n in v.tally])
+                      for v in views]
+            rendered.group(cache, out, key(scope, "feed", repr(listed)),
+                           lambda: {"feed.xml": self._feed(views)})
         rendered.files = dict(sorted(rendered.files.items()))
         return rendered
 
@@ -214,18 +222,12 @@ class Renderer:
             )).encode("utf-8"),
         }
 
-    def _site_wide(self, views: list[ArticleView], claims: dict[str, ClaimView],
-                   reviews: list[str]) -> dict[str, bytes]:
-        """The files that show every article or claim."""
+    def _site_wide(self, views: list[ArticleView], reviews: list[str]) -> dict[str, bytes]:
+        """The files that show every article and claim."""
         # claims.json is the list of the claim pages' own ClaimReview JSON, as json.dumps
         # would write the list.
-        files = {"index.html": self._index(views),
-                 "claims.json": ("[" + ", ".join(reviews) + "]\n").encode("utf-8")}
-        if self.config.base_url:
-            files["sitemap.xml"] = self.template(
-                "sitemap.xml", pages=self._sitemap(views, claims)).encode("utf-8")
-            files["feed.xml"] = self._feed(views)
-        return files
+        return {"index.html": self._index(views),
+                "claims.json": ("[" + ", ".join(reviews) + "]\n").encode("utf-8")}
 
     @staticmethod
     def _article_key(view: ArticleView, site: Site, scope: str) -> str:

@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from .errors import Report
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_FENCE = "---"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+Stamp = tuple[int, int, int, int]
+"""A file's size, modification and change times (ns) and inode: any write changes it."""
 
 
 @dataclass(frozen=True)
@@ -46,17 +51,27 @@ class ArticleFile:
 
 @dataclass(frozen=True)
 class CheckFile:
-    """A check file's text, parsed only when needed: a cached build may not need to."""
+    """A check file, parsed only when needed; one unchanged since the last build is not read.
+
+    `text` is None when the file is not UTF-8 (reported when read) or was not read.
+    """
 
     id: str
     path: str
     text: str | None
     digest: str
+    full: str = ""
+    stamp: Stamp | None = None
+    unread: bool = False
 
     def parse(self, report: Report) -> YamlFile:
-        if self.text is None:  # not UTF-8, already reported
+        text = self.text
+        if self.unread:
+            with open(self.full, "rb") as stream:
+                text = _decode(self.path, stream.read(), report)
+        if text is None:
             return YamlFile(self.path, None, parsed=False)
-        return parse_yaml(self.path, self.text, report)
+        return parse_yaml(self.path, text, report)
 
 
 @dataclass(frozen=True)
@@ -70,8 +85,13 @@ class Sources:
     """The source folder's own templates/, which override the built-in ones."""
 
 
-def read_sources(root: Path, report: Report) -> Sources:
-    """Read every source file under `root`, reporting what cannot be read or parsed."""
+def read_sources(root: Path, report: Report,
+                 known: Mapping[str, tuple[Stamp, str]] | None = None) -> Sources:
+    """Read every source file under `root`, reporting what cannot be read or parsed.
+
+    `known` maps check files to the stamp and digest they had when an earlier build read
+    them: a file with the same stamp is taken to be unchanged and not read now.
+    """
     site_path = root / "site.yaml"
     site, site_digest = None, ""
     if site_path.is_file():
@@ -83,7 +103,7 @@ def read_sources(root: Path, report: Report) -> Sources:
         site=site,
         site_digest=site_digest,
         articles=tuple(_read_articles(root, report)),
-        checks=tuple(_read_checks(root, report)),
+        checks=tuple(_read_checks(root, report, known or {})),
         templates=templates if templates.is_dir() else None,
     )
 
@@ -215,7 +235,7 @@ def split_front_matter(slug: str, path: str, text: str, report: Report) -> Artic
     return ArticleFile(slug, path, YamlFile(path, None, False), "", len(lines))
 
 
-def _read_checks(root: Path, report: Report):
+def _read_checks(root: Path, report: Report, known: Mapping[str, tuple[Stamp, str]]):
     if not (root / "checks").is_dir():
         return
     seen: dict[str, str] = {}
@@ -227,9 +247,16 @@ def _read_checks(root: Path, report: Report):
                          f"also {seen[entry.stem]}; ids are unique across all folders")
             continue
         seen[entry.stem] = entry.rel
+        status = os.stat(entry.full)
+        stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        remembered = known.get(entry.rel)
+        if remembered is not None and remembered[0] == stamp:
+            yield CheckFile(entry.stem, entry.rel, None, remembered[1], entry.full, stamp, True)
+            continue
         with open(entry.full, "rb") as stream:
             data = stream.read()
-        yield CheckFile(entry.stem, entry.rel, _decode(entry.rel, data, report), digest(data))
+        yield CheckFile(entry.stem, entry.rel, _decode(entry.rel, data, report), digest(data),
+                        entry.full, stamp)
 
 
 def _walk(root: Path, rel: str):

@@ -12,6 +12,7 @@ from conftest import write_tree
 from factcheck import pipeline
 from factcheck.write import MANIFEST
 
+BASE = "https://example.org/checks/"  # so the sitemap and feed are built and checked too
 VERDICTS = ("true", "mostly-true", "half-true", "mostly-false", "false", "unproven")
 
 
@@ -21,9 +22,10 @@ def article(title: str, published: str, claims: list[str]) -> str:
 
 
 def check(claim_id: str, verdict: str) -> str:
+    day = 1 + VERDICTS.index(verdict)  # a new verdict is a new date: the sitemap changes
     return (f"claim: Claim {claim_id}\nclaimant: Someone\nverdict: {verdict}\n"
             f"summary: Summary of {claim_id}.\nsources:\n  - title: Source\n"
-            f"    url: https://example.org/{claim_id}\nchecked_on: 2024-01-02\n")
+            f"    url: https://example.org/{claim_id}\nchecked_on: 2024-01-0{day}\n")
 
 
 def initial(src: Path) -> None:
@@ -104,11 +106,11 @@ def test_incremental_output_equals_a_cold_build(tmp_path, edits):
     shutil.rmtree(root, ignore_errors=True)
     src, out = root / "src", root / "out"
     initial(src)
-    pipeline.build(src, out)
+    pipeline.build(src, out, BASE)
     for edit, pick, verdict in edits:
         edit(src, pick, verdict)
-        pipeline.build(src, out)
-        assert output(out) == pipeline.check(src).files, f"stale after {edit.__name__}"
+        pipeline.build(src, out, BASE)
+        assert output(out) == pipeline.check(src, BASE).files, f"stale after {edit.__name__}"
 
 
 def test_second_build_renders_nothing_and_one_edit_renders_little(make_site, tmp_path):
@@ -122,3 +124,29 @@ def test_second_build_renders_nothing_and_one_edit_renders_little(make_site, tmp
     edited = pipeline.build(src, out)
     assert {"demo/index.html", "demo/river-length/index.html"} <= edited.files.keys()
     assert "assets/claims." not in " ".join(edited.files)
+
+
+def test_check_files_unchanged_since_the_last_build_are_not_read(make_site, tmp_path,
+                                                                  monkeypatch):
+    """Stamps (size, times, inode) stand in for unchanged files; any write changes them."""
+    from factcheck import sources
+
+    monkeypatch.setattr(pipeline, "RACY_NS", 0)  # trust stamps at once instead of after 2 s
+    decoded = []
+    original = sources._decode
+    monkeypatch.setattr(sources, "_decode",
+                        lambda rel, data, report: decoded.append(rel) or original(rel, data,
+                                                                                   report))
+    src, out = make_site(), tmp_path / "out"
+    pipeline.build(src, out)
+    decoded.clear()
+    (src / "content" / "demo.md").write_text(
+        (src / "content" / "demo.md").read_text().replace("rally", "event"))
+    pipeline.build(src, out)
+    assert "checks/river-length.yaml" not in decoded
+    check = src / "checks" / "river-length.yaml"
+    check.write_text(check.read_text().replace("four miles", "five miles"))  # same size
+    pipeline.build(src, out)
+    assert "checks/river-length.yaml" in decoded
+    assert "five miles" in (out / "demo" / "river-length" / "index.html").read_text()
+    assert output(out) == pipeline.check(src).files
