@@ -87,11 +87,17 @@ class BuildCache:
         """Store this build's new entries and forget those it did not use."""
         if self.db is None:
             return
-        with contextlib.suppress(sqlite3.Error), self.db:
-            self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", (
-                (k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL)) for k, v in self.changed.items()))
-            unused = [(k,) for k in self.stored if k not in self.used]
-            self.db.executemany("DELETE FROM entries WHERE key = ?", unused)
+        with contextlib.suppress(sqlite3.Error):
+            with self.db:  # deleting first lets the new entries reuse the freed pages
+                unused = [(k,) for k in self.stored if k not in self.used]
+                self.db.executemany("DELETE FROM entries WHERE key = ?", unused)
+                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", (
+                    (k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL))
+                    for k, v in self.changed.items()))
+            free, pages = (self.db.execute(f"PRAGMA {name}").fetchone()[0]
+                           for name in ("freelist_count", "page_count"))
+            if free > pages // 2:  # after a full rebuild: give the space back
+                self.db.execute("VACUUM")
         self.db.close()
         self.db = None
 
