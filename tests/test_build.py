@@ -283,3 +283,17 @@ def test_template_errors_name_the_file_and_line(make_site, tmp_path, run):
     src = make_site({"templates/404.html": "<p>{% if %}</p>\n"})
     status, _, err = run("build", "--src", src, "--out", tmp_path / "out")
     assert status == 1 and err[0].startswith("templates/404.html:1:1: error: template error:")
+
+
+@pytest.mark.parametrize("contact, href, text", [
+    ("desk@example.org", "mailto:desk@example.org", "desk@example.org"),
+    ("mailto:desk@example.org?subject=Tip", "mailto:desk@example.org?subject=Tip",
+     "desk@example.org"),
+    ("https://example.org/tips", "https://example.org/tips", "Contact us"),
+])
+def test_contact_is_linked_on_every_page(make_site, tmp_path, run, contact, href, text):
+    src = make_site({"site.yaml": f'contact: "{contact}"\n'})
+    assert run("build", "--src", src, "--out", tmp_path / "out")[0] == 0
+    for page in ("index.html", "demo/index.html", "methodology/index.html"):
+        links = soup(tmp_path / "out" / page).find_all("a", href=href)
+        assert links and text.lower() in links[0].get_text().lower(), page
