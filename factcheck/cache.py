@@ -49,10 +49,11 @@ def cache_folder(out: Path) -> Path:
 
 
 class BuildCache:
-    """Results by key: the last build's in an SQLite file, read as needed, and this build's.
+    """Results by key: the last build's from an SQLite file, and this build's.
 
-    SQLite lets a build read only the entries it needs and write only those it changed,
-    so a small edit to a large site costs little; every save is one transaction.
+    All entries are read at once but stay pickled until asked for; a save writes only
+    the entries that changed and deletes the unused ones, in one transaction, so a small
+    edit to a large site costs little.
     """
 
     def __init__(self, folder: Path | None = None) -> None:

@@ -82,6 +82,9 @@ class Found:
 Widget = Callable[[str, int], str]
 """Renders the verdict widget for the n-th mark of a claim id; '' for an unknown claim."""
 
+ClaimWidget = Callable[[Article, Check, str, int, int], str]
+"""widget(article, check, home slug, n-th mark, claim's number in the article): its HTML."""
+
 
 class ClaimMarkerProcessor(LinkInlineProcessor):
     """`[text]{claim=id}`: a span holding the text; malformed braces become a problem."""
@@ -272,7 +275,7 @@ def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, in
 class ArticleBodies:
     """Converts article bodies, with the verdict widget that links each claim to its home."""
 
-    def __init__(self, site: Site, widget: Callable[[Article, Check, str, int, int], str]):
+    def __init__(self, site: Site, widget: ClaimWidget):
         self.site, self.widget = site, widget
         self.converter = BodyConverter()
 
@@ -292,13 +295,14 @@ class ArticleBodies:
     def depends_on(self, found: list[Found], homes: dict[str, str]) -> tuple:
         """What a body's HTML depends on besides its own text: its claims and their homes."""
         ids = sorted({f.claim_id for f in found if f.claim_id})
-        return tuple((i, self.site.digests.get(self.site.checks[i].path, "")
-                      if i in self.site.checks else "", homes.get(i, "")) for i in ids)
+        checks = self.site.checks
+        return tuple((i, self.site.digest(checks[i]) if i in checks else "", homes.get(i, ""))
+                     for i in ids)
 
 
-def mark_up(site: Site, widget: Callable[[Article, Check, str, int, int], str],
-            report: Report, check_ids: frozenset[str], cache: BuildCache | None = None,
-            scope: str = "", progress: Progress | None = None) -> Site:
+def mark_up(site: Site, widget: ClaimWidget, report: Report, check_ids: frozenset[str],
+            cache: BuildCache | None = None, scope: str = "",
+            progress: Progress | None = None) -> Site:
     """Render every article body; report marker problems, missing checks and orphans.
 
     A claim's home is the first article, in home order, that marks it. Bodies are first
