@@ -218,8 +218,9 @@ def bind(port: int, site: LiveSite) -> Server:
 
 def serve(build: Build, folders: list[Path], site_file: Path, port: int = DEFAULT_PORT) -> int:
     """Serve until Ctrl-C; 0 when stopped by it."""
-    with tempfile.TemporaryDirectory(prefix="factcheck-serve-") as output:
-        site = LiveSite(build, Path(output))
+    with tempfile.TemporaryDirectory(prefix="factcheck-serve-") as temporary:
+        # The build's cache goes beside its output: both inside the folder removed on exit.
+        site = LiveSite(build, Path(temporary) / "site")
         server = bind(port, site)
         stop = threading.Event()
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import os
 import queue
 import re
 import signal
@@ -32,11 +33,12 @@ def free_port() -> int:
 class Served:
     """A `build.py serve` subprocess; its output lines are collected as they come."""
 
-    def __init__(self, src: Path, port: int) -> None:
+    def __init__(self, src: Path, port: int, temporary: Path | None = None) -> None:
+        environment = {**os.environ, "TMPDIR": str(temporary)} if temporary else None
         self.process = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "serve", "--src", str(src),
              "--port", str(port)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
         self.lines: queue.Queue[str] = queue.Queue()
         self.stderr: list[str] = []
         threading.Thread(target=self._collect, daemon=True).start()
@@ -164,6 +166,18 @@ def test_ctrl_c_stops_cleanly(served):
     assert server.stop() == 0
     time.sleep(0.2)
     assert "Traceback" not in "".join(server.stderr)
+
+
+def test_stopping_leaves_no_build_or_cache_behind(make_site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    src = make_site()
+    server = Served(src, free_port(), temporary)
+    assert server.get(CLAIM_PAGE)[0] == 200
+    assert any(temporary.iterdir())  # the build and its cache live in the temporary folder
+    assert server.stop() == 0
+    assert list(temporary.iterdir()) == []
+    assert sorted(p.name for p in src.iterdir()) == ["checks", "content"]
 
 
 def test_a_busy_port_moves_on_to_the_next_free_one(make_site):
