@@ -272,6 +272,15 @@ def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, in
     return places
 
 
+@dataclass(frozen=True)
+class Body:
+    """An article body's HTML and the markers met in it, with each one's line and column."""
+
+    html: str
+    found: list[Found]
+    places: list[tuple[int, int]]
+
+
 class ArticleBodies:
     """Converts article bodies, with the verdict widget that links each claim to its home."""
 
@@ -279,7 +288,7 @@ class ArticleBodies:
         self.site, self.widget = site, widget
         self.converter = BodyConverter()
 
-    def convert(self, article: Article, homes: dict[str, str]) -> tuple[str, list[Found]]:
+    def convert(self, article: Article, homes: dict[str, str]) -> Body:
         """The body's HTML and markers; a claim without a home yet lives in this article."""
         numbers: dict[str, int] = {}  # each claim's number in this article, as printed
 
@@ -290,7 +299,8 @@ class ArticleBodies:
             number = numbers.setdefault(claim_id, len(numbers) + 1)
             return self.widget(article, check, homes.get(claim_id, article.slug), n, number)
 
-        return self.converter.convert(article.body, article_widget)
+        html, found = self.converter.convert(article.body, article_widget)
+        return Body(html, found, locate(article.body, article.body_line, found))
 
     def depends_on(self, found: list[Found], homes: dict[str, str]) -> tuple:
         """What a body's HTML depends on besides its own text: its claims and their homes."""
@@ -321,7 +331,7 @@ def mark_up(site: Site, widget: ClaimWidget, report: Report, check_ids: frozense
     converted = run_all(lambda i: bodies.convert(site.articles[i], {}), todo,
                         "articles marked up", progress)
     fresh = dict(zip(todo, converted, strict=True))
-    found = [fresh[i][1] if i in fresh else cached[i][2] for i in range(len(keys))]
+    found = [fresh[i].found if i in fresh else cached[i][1].found for i in range(len(keys))]
     homes: dict[str, str] = {}
     for article, marks in zip(site.articles, found, strict=True):
         for item in marks:
@@ -331,25 +341,24 @@ def mark_up(site: Site, widget: ClaimWidget, report: Report, check_ids: frozense
     for i, article in enumerate(site.articles):
         depends = bodies.depends_on(found[i], homes)
         if cached[i] is not None and cached[i][0] == depends:
-            html, found[i] = cached[i][1], cached[i][2]
+            body = cached[i][1]
         else:
             if i in fresh and all(home == article.slug for _, _, home in depends if home):
-                html = fresh[i][0]
+                body = fresh[i]
             else:
-                html, found[i] = bodies.convert(article, homes)
-            cache.put(keys[i], (depends, html, found[i]))
-        markers = _markers(article, found[i], site, check_ids, report)
-        articles.append(replace(article, body_html=html, markers=markers))
+                body = bodies.convert(article, homes)
+            cache.put(keys[i], (depends, body))
+        markers = _markers(article, body, site, check_ids, report)
+        articles.append(replace(article, body_html=body.html, markers=markers))
     if not report.has_errors_under("content/"):  # else which claims are marked is unknown
         _report_orphans(site, homes, report)
     return replace(site, articles=tuple(articles), homes=homes)
 
 
-def _markers(article: Article, found: list[Found], site: Site, check_ids: frozenset[str],
+def _markers(article: Article, body: Body, site: Site, check_ids: frozenset[str],
              report: Report) -> tuple[Marker, ...]:
     markers = []
-    for item, (line, col) in zip(found, locate(article.body, article.body_line, found),
-                                 strict=True):
+    for item, (line, col) in zip(body.found, body.places, strict=True):
         if item.problem:
             report.error(article.path, line, col, item.problem, item.hint)
         elif item.claim_id in site.checks:

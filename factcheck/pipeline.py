@@ -48,18 +48,21 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
     try:
         known = cache.get(stamps) or {}
         sources = read_sources(src, report, known)
-        scope = key(code_fingerprint(), templates_fingerprint(sources.templates),
-                    sources.site_digest, base_url or "")
+        # What every file's model depends on besides itself: the code and site.yaml (the
+        # verdicts, the default language); every page also on the templates and base URL.
+        model_scope = key(code_fingerprint(), sources.site_digest)
+        scope = key(model_scope, templates_fingerprint(sources.templates), base_url or "")
         inputs = key(scope, "build", *(f"{f.path}\0{f.digest}"
                                        for f in (*sources.checks, *sources.articles)))
         previous = _previous_result(cache, inputs, out, report)
         if previous is not None:
             return previous
-        site = validate(sources, report, base_url, cache, scope, progress)
-        renderer = Renderer(site.config, sources.templates, src)
+        site = validate(sources, report, base_url, cache, model_scope, progress)
+        renderer = Renderer(site.config, sources.templates, src,
+                            cache.folder / "templates" if cache.folder else None)
         with renderer.reporting(report):
             site = mark_up(site, renderer.widget, report,
-                           frozenset(c.id for c in sources.checks), cache, scope, progress)
+                           frozenset(c.name for c in sources.checks), cache, scope, progress)
             if report.errors:
                 raise BuildError(report)
             rendered = renderer.render(site, cache, scope, out, progress)
@@ -67,7 +70,7 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
         gc.enable()
     # Stamps are trusted only for files last changed well before this build began: a file
     # written in the same instant as it was read could otherwise keep a stale stamp.
-    trusted = {f.path: (f.stamp, f.digest) for f in sources.checks
+    trusted = {f.path: (f.stamp, f.digest) for f in (*sources.checks, *sources.articles)
                if f.stamp and f.stamp[2] < started - RACY_NS}
     if trusted != known:
         cache.put(stamps, trusted)

@@ -130,11 +130,16 @@ class Page:
 class Renderer:
     """Renders pages from the built-in templates, overridden by the source's own."""
 
-    def __init__(self, config: SiteConfig, source_templates: Path | None, root: Path) -> None:
+    def __init__(self, config: SiteConfig, source_templates: Path | None, root: Path,
+                 compiled: Path | None = None) -> None:
+        """`compiled` keeps the templates compiled to Python between builds."""
         self.config, self.root = config, root
         self.folders = folders = template_folders(source_templates)
+        if compiled is not None:
+            compiled.mkdir(parents=True, exist_ok=True)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(p) for p in folders]),
+            bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
             autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
         )

@@ -8,7 +8,6 @@ YAML 1.1 rules (`false`, `no`, `010` and dates all stay text until the validator
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
@@ -39,39 +38,45 @@ class YamlFile:
 
 
 @dataclass(frozen=True)
-class ArticleFile:
-    slug: str
+class SourceFile:
+    """An article or check file, read only when needed.
+
+    A file whose stamp is unchanged since the last build is not read again (`data` is
+    None); its digest is the one it had then. Bytes are decoded only when validated, so
+    an encoding error is reported with the file's other problems.
+    """
+
+    name: str
+    """The article's slug or the check's id: the file name without `.md` or `.yaml`."""
     path: str
+    digest: str
+    full: str = ""
+    stamp: Stamp | None = None
+    data: bytes | None = None
+
+    def read(self, report: Report) -> str | None:
+        """The file's text; None (reported) when it is not UTF-8."""
+        data = self.data
+        if data is None:
+            with open(self.full, "rb") as stream:
+                data = stream.read()
+        return _decode(self.path, data, report)
+
+    def parse(self, report: Report) -> YamlFile:
+        text = self.read(report)
+        if text is None:
+            return YamlFile(self.path, None, parsed=False)
+        return parse_yaml(self.path, text, report)
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """An article file split into its YAML front matter and its Markdown body."""
+
     front: YamlFile
     body: str
     body_line: int
     """1-based line of the file on which the body starts."""
-    digest: str = ""
-
-
-@dataclass(frozen=True)
-class CheckFile:
-    """A check file, parsed only when needed; one unchanged since the last build is not read.
-
-    `text` is None when the file is not UTF-8 (reported when read) or was not read.
-    """
-
-    id: str
-    path: str
-    text: str | None
-    digest: str
-    full: str = ""
-    stamp: Stamp | None = None
-    unread: bool = False
-
-    def parse(self, report: Report) -> YamlFile:
-        text = self.text
-        if self.unread:
-            with open(self.full, "rb") as stream:
-                text = _decode(self.path, stream.read(), report)
-        if text is None:
-            return YamlFile(self.path, None, parsed=False)
-        return parse_yaml(self.path, text, report)
 
 
 @dataclass(frozen=True)
@@ -79,8 +84,8 @@ class Sources:
     root: Path
     site: YamlFile | None
     site_digest: str
-    articles: tuple[ArticleFile, ...]
-    checks: tuple[CheckFile, ...]
+    articles: tuple[SourceFile, ...]
+    checks: tuple[SourceFile, ...]
     templates: Path | None
     """The source folder's own templates/, which override the built-in ones."""
 
@@ -89,8 +94,8 @@ def read_sources(root: Path, report: Report,
                  known: Mapping[str, tuple[Stamp, str]] | None = None) -> Sources:
     """Read every source file under `root`, reporting what cannot be read or parsed.
 
-    `known` maps check files to the stamp and digest they had when an earlier build read
-    them: a file with the same stamp is taken to be unchanged and not read now.
+    `known` maps article and check files to the stamp and digest they had when an earlier
+    build read them: a file with the same stamp is taken to be unchanged and not read now.
     """
     site_path = root / "site.yaml"
     site, site_digest = None, ""
@@ -102,7 +107,7 @@ def read_sources(root: Path, report: Report,
         root=root,
         site=site,
         site_digest=site_digest,
-        articles=tuple(_read_articles(root, report)),
+        articles=tuple(_read_articles(root, report, known or {})),
         checks=tuple(_read_checks(root, report, known or {})),
         templates=templates if templates.is_dir() else None,
     )
@@ -205,34 +210,30 @@ def _listing(root: Path, rel: str) -> list[_Entry]:
     return sorted(entries, key=lambda e: e.name)
 
 
-def _read_articles(root: Path, report: Report):
+def _read_articles(root: Path, report: Report, known: Mapping[str, tuple[Stamp, str]]):
     if not (root / "content").is_dir():
         return
     for entry in _listing(root, "content"):
-        if not _is_source_name(entry, ".md", "article", "<slug>.md", report):
-            continue
-        text, file_digest = read_source(root, Path(entry.full), report)
-        if text is not None:
-            article = split_front_matter(entry.stem, entry.rel, text, report)
-            yield dataclasses.replace(article, digest=file_digest)
+        if _is_source_name(entry, ".md", "article", "<slug>.md", report):
+            yield _source_file(entry, known)
 
 
-def split_front_matter(slug: str, path: str, text: str, report: Report) -> ArticleFile:
+def split_front_matter(path: str, text: str, report: Report) -> FrontMatter:
     """Separate the `---` fenced YAML front matter from the Markdown body."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != FRONT_MATTER_FENCE:
         report.error(path, 1, 1, "missing front matter",
                      "start the file with a '---' line, the title and published date, "
                      "then another '---' line")
-        return ArticleFile(slug, path, YamlFile(path, None, False), text, 1)
+        return FrontMatter(YamlFile(path, None, False), text, 1)
     for index in range(1, len(lines)):
         if lines[index].rstrip() == FRONT_MATTER_FENCE:
             # Keep the opening line as an empty line so YAML marks match the file's lines.
             front_text = "\n" + "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1:])
-            return ArticleFile(slug, path, parse_yaml(path, front_text, report), body, index + 2)
+            return FrontMatter(parse_yaml(path, front_text, report), body, index + 2)
     report.error(path, 1, 1, "front matter is not closed", "add a '---' line after it")
-    return ArticleFile(slug, path, YamlFile(path, None, False), "", len(lines))
+    return FrontMatter(YamlFile(path, None, False), "", len(lines))
 
 
 def _read_checks(root: Path, report: Report, known: Mapping[str, tuple[Stamp, str]]):
@@ -247,16 +248,19 @@ def _read_checks(root: Path, report: Report, known: Mapping[str, tuple[Stamp, st
                          f"also {seen[entry.stem]}; ids are unique across all folders")
             continue
         seen[entry.stem] = entry.rel
-        status = os.stat(entry.full)
-        stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        remembered = known.get(entry.rel)
-        if remembered is not None and remembered[0] == stamp:
-            yield CheckFile(entry.stem, entry.rel, None, remembered[1], entry.full, stamp, True)
-            continue
-        with open(entry.full, "rb") as stream:
-            data = stream.read()
-        yield CheckFile(entry.stem, entry.rel, _decode(entry.rel, data, report), digest(data),
-                        entry.full, stamp)
+        yield _source_file(entry, known)
+
+
+def _source_file(entry: _Entry, known: Mapping[str, tuple[Stamp, str]]) -> SourceFile:
+    """The file read, or only stamped when its stamp says it is unchanged."""
+    status = os.stat(entry.full)
+    stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    remembered = known.get(entry.rel)
+    if remembered is not None and remembered[0] == stamp:
+        return SourceFile(entry.stem, entry.rel, remembered[1], entry.full, stamp)
+    with open(entry.full, "rb") as stream:
+        data = stream.read()
+    return SourceFile(entry.stem, entry.rel, digest(data), entry.full, stamp, data)
 
 
 def _walk(root: Path, rel: str):

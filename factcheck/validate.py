@@ -30,7 +30,7 @@ from .model import (
     Update,
     Verdict,
 )
-from .sources import ID_PATTERN, ArticleFile, CheckFile, Sources, YamlFile
+from .sources import ID_PATTERN, SourceFile, Sources, YamlFile, split_front_matter
 from .workers import Progress, run_all
 
 CLAIM_LENGTH_GUIDANCE = 75
@@ -483,7 +483,7 @@ def _with_slash(url: str) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def validate_check(file: CheckFile, config: SiteConfig, report: Report) -> Check | None:
+def validate_check(file: SourceFile, config: SiteConfig, report: Report) -> Check | None:
     """A check file's model, or None when it has errors (all of them reported)."""
     at = Place(file.path, report)
     parsed = file.parse(report)
@@ -494,7 +494,7 @@ def validate_check(file: CheckFile, config: SiteConfig, report: Report) -> Check
                          "write claim, claimant, verdict, summary, sources and checked_on")
         return None
     record = check_record(tuple(v.key for v in config.verdicts))
-    check = record.convert(node, at, id=file.id, path=file.path)
+    check = record.convert(node, at, id=file.name, path=file.path)
     if check is INVALID:
         return None
     _check_order(check, node, at)
@@ -515,25 +515,29 @@ def _value_node(node: yaml.MappingNode, key: str) -> yaml.Node:
     return next(v for k, v in node.value if k.value == key)
 
 
-def validate_article(file: ArticleFile, config: SiteConfig, report: Report) -> Article | None:
+def validate_article(file: SourceFile, config: SiteConfig, report: Report) -> Article | None:
     """An article's model with its Markdown body not yet rendered; None when it has errors."""
-    if file.front.node is None:
-        if file.front.parsed:
+    text = file.read(report)
+    if text is None:
+        return None
+    parts = split_front_matter(file.path, text, report)
+    if parts.front.node is None:
+        if parts.front.parsed:
             report.error(file.path, 2, 1, "front matter is empty",
                          "give at least 'title' and 'published'")
         return None
-    if file.slug in RESERVED_SLUGS:
-        report.error(file.path, 1, 1, f"'{file.slug}' is the name of a folder the site uses",
+    if file.name in RESERVED_SLUGS:
+        report.error(file.path, 1, 1, f"'{file.name}' is the name of a folder the site uses",
                      "rename the article file")
         return None
-    values = FRONT_MATTER.read(file.front.node, Place(file.path, report))
+    values = FRONT_MATTER.read(parts.front.node, Place(file.path, report))
     if values is INVALID:
         return None
     lang = values.pop("lang", config.language)
     direction = values.pop("dir", "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES
                            else "ltr")
-    return Article(slug=file.slug, path=file.path, lang=lang, dir=direction,
-                   body=file.body, body_line=file.body_line, **values)
+    return Article(slug=file.name, path=file.path, lang=lang, dir=direction,
+                   body=parts.body, body_line=parts.body_line, **values)
 
 
 def validate(sources: Sources, report: Report, base_url: str | None = None,
@@ -541,35 +545,41 @@ def validate(sources: Sources, report: Report, base_url: str | None = None,
              progress: Progress | None = None) -> Site:
     """The whole model but the article bodies: settings, checks by id, articles in home order.
 
-    Check files are validated on every core; with a cache, a file whose bytes are unchanged
-    is not read again (`scope` fingerprints site.yaml, which sets the verdicts, and the code).
+    Files are validated on every core; with a cache, a file whose bytes are unchanged is
+    not validated (nor read) again (`scope` fingerprints site.yaml, which sets the verdicts
+    and the default language, and the code).
     """
     config = validate_config(sources.site, report, base_url)
-    checks = {}
-    for check, diagnostics in _validate_checks(sources.checks, config, cache or BuildCache(),
-                                               scope, progress):
-        report.items.extend(diagnostics)
-        if check is not None:
-            checks[check.id] = check
-    articles = [a for f in sources.articles if (a := validate_article(f, config, report))]
+    cache = cache or BuildCache()
+    checks = {c.id: c for c in _validate_files("check", sources.checks, config, report, cache,
+                                               scope, progress)}
+    articles = _validate_files("article", sources.articles, config, report, cache, scope,
+                               progress)
     # Home order: a claim marked in several articles lives under the one published first.
     articles.sort(key=lambda a: (a.published, a.slug))
     digests = {f.path: f.digest for f in (*sources.checks, *sources.articles)}
     return Site(config, tuple(articles), checks, digests=digests)
 
 
-def _validate_checks(files: tuple[CheckFile, ...], config: SiteConfig, cache: BuildCache,
-                     scope: str, progress: Progress | None) -> list[tuple[Check | None, list]]:
-    """Each file's check (None when invalid) and diagnostics, reused while unchanged."""
-    keys = [key(scope, "check", f.path, f.digest) for f in files]
+VALIDATORS = {"check": validate_check, "article": validate_article}
+
+
+def _validate_files(kind: str, files: tuple[SourceFile, ...], config: SiteConfig,
+                    report: Report, cache: BuildCache, scope: str,
+                    progress: Progress | None) -> list:
+    """The valid files' models; each file's result and diagnostics reused while unchanged."""
+    keys = [key(scope, kind, f.path, f.digest) for f in files]
     results = [cache.get(k) for k in keys]
     todo = [i for i, result in enumerate(results) if result is None]
+    validator = VALIDATORS[kind]
 
-    def job(index: int) -> tuple[Check | None, list]:
+    def job(index: int) -> tuple[Check | Article | None, list]:
         local = Report()
-        return validate_check(files[index], config, local), local.items
+        return validator(files[index], config, local), local.items
 
-    for index, result in zip(todo, run_all(job, todo, "checks read", progress), strict=True):
+    for index, result in zip(todo, run_all(job, todo, f"{kind}s read", progress), strict=True):
         results[index] = result
         cache.put(keys[index], result)
-    return results
+    for _, diagnostics in results:
+        report.items.extend(diagnostics)
+    return [model for model, _ in results if model is not None]

@@ -126,27 +126,29 @@ def test_second_build_renders_nothing_and_one_edit_renders_little(make_site, tmp
     assert "assets/claims." not in " ".join(edited.files)
 
 
-def test_check_files_unchanged_since_the_last_build_are_not_read(make_site, tmp_path,
-                                                                  monkeypatch):
+def test_files_unchanged_since_the_last_build_are_not_read(make_site, tmp_path, monkeypatch):
     """Stamps (size, times, inode) stand in for unchanged files; any write changes them."""
     from factcheck import sources
 
     monkeypatch.setattr(pipeline, "RACY_NS", 0)  # trust stamps at once instead of after 2 s
-    decoded = []
-    original = sources._decode
-    monkeypatch.setattr(sources, "_decode",
-                        lambda rel, data, report: decoded.append(rel) or original(rel, data,
-                                                                                   report))
+    opened = []
+
+    def recording_open(path, mode):
+        opened.append(path)
+        return open(path, mode)
+
+    monkeypatch.setattr(sources, "open", recording_open, raising=False)
     src, out = make_site(), tmp_path / "out"
+    article, check = src / "content" / "demo.md", src / "checks" / "river-length.yaml"
     pipeline.build(src, out)
-    decoded.clear()
-    (src / "content" / "demo.md").write_text(
-        (src / "content" / "demo.md").read_text().replace("rally", "event"))
+    opened.clear()
+    article.write_text(article.read_text().replace("rally", "event"))  # the same size
     pipeline.build(src, out)
-    assert "checks/river-length.yaml" not in decoded
-    check = src / "checks" / "river-length.yaml"
-    check.write_text(check.read_text().replace("four miles", "five miles"))  # same size
+    assert opened == [str(article)]
+    assert "event" in (out / "demo" / "index.html").read_text()
+    opened.clear()
+    check.write_text(check.read_text().replace("four miles", "five miles"))
     pipeline.build(src, out)
-    assert "checks/river-length.yaml" in decoded
+    assert opened == [str(check)]
     assert "five miles" in (out / "demo" / "river-length" / "index.html").read_text()
     assert output(out) == pipeline.check(src).files

@@ -13,7 +13,7 @@ from test_validation import CASES, CHECK_PATH
 from conftest import CHECK
 from factcheck import schema, validate
 from factcheck.errors import Report
-from factcheck.sources import CheckFile, parse_yaml
+from factcheck.sources import SourceFile, parse_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 # What a schema cannot see: repeated keys vanish on loading, tabs and broken YAML do not
@@ -106,7 +106,7 @@ def schema_accepts(json_schema: dict, text: str) -> bool:
 
 def validator_accepts_check(text: str, config=None) -> bool:
     report = Report()
-    file = CheckFile(id="river-length", path=CHECK_PATH, text=text, digest="")
+    file = SourceFile("river-length", CHECK_PATH, digest="", data=text.encode("utf-8"))
     validate.validate_check(file, config or validate.validate_config(None, Report(), None),
                             report)
     return not report.errors
