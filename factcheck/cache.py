@@ -25,6 +25,7 @@ from .sources import digest
 
 CACHE_FILE = "build.sqlite"
 LIBRARIES = (jinja2, markdown, nh3, yaml)  # MarkupSafe comes pinned with Jinja2
+PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def key(*parts: str) -> str:
@@ -65,6 +66,7 @@ class BuildCache:
                 self.stored = dict(self.db.execute("SELECT key, value FROM entries"))
         self.used: set[str] = set()
         self.changed: dict[str, Any] = {}
+        self.pickled: dict[str, bytes] = {}
 
     def get(self, entry: str, default: Any = None) -> Any:
         self.used.add(entry)
@@ -80,6 +82,12 @@ class BuildCache:
         self.used.add(entry)
         self.changed[entry] = value
 
+    def put_pickled(self, entry: str, data: bytes) -> Any:
+        """Store a value pickled already (by a worker, to send it here); return it unpickled."""
+        self.used.add(entry)
+        self.pickled[entry] = data
+        return pickle.loads(data)
+
     def keep_all(self) -> None:
         """Keep every stored entry: this build reused the last one whole."""
         self.used.update(self.stored)
@@ -92,9 +100,9 @@ class BuildCache:
             with self.db:  # deleting first lets the new entries reuse the freed pages
                 unused = [(k,) for k in self.stored if k not in self.used]
                 self.db.executemany("DELETE FROM entries WHERE key = ?", unused)
-                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", (
-                    (k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL))
-                    for k, v in self.changed.items()))
+                self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", [
+                    *((k, pickle.dumps(v, PROTOCOL)) for k, v in self.changed.items()),
+                    *self.pickled.items()])
             free, pages = (self.db.execute(f"PRAGMA {name}").fetchone()[0]
                            for name in ("freelist_count", "page_count"))
             if free > pages // 2:  # after a full rebuild: give the space back

@@ -142,6 +142,7 @@ class Renderer:
             bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
             autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            auto_reload=False,  # each build makes its own environment: nothing changes during one
         )
         self.env.filters["date"] = human_date
         self.markdown = PlainMarkdown()

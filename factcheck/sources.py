@@ -21,7 +21,17 @@ from .errors import Report
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_FENCE = "---"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _NodeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """Composes nodes without resolving tags: the validator reads every value as text."""
+
+    def resolve(self, kind, value, implicit):
+        return _TAGS[kind]
+
+
+_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
+         yaml.MappingNode: "tag:yaml.org,2002:map"}
 
 
 Stamp = tuple[int, int, int, int]
@@ -156,7 +166,7 @@ def parse_yaml(path: str, text: str, report: Report) -> YamlFile:
     if tabs:
         return YamlFile(path, None, parsed=False)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_NodeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -170,6 +180,8 @@ def parse_yaml(path: str, text: str, report: Report) -> YamlFile:
 
 
 def _report_tab_indents(path: str, text: str, report: Report) -> bool:
+    if "\t" not in text:
+        return False
     found = False
     for number, line in enumerate(text.split("\n"), start=1):
         indent = len(line) - len(line.lstrip(" \t"))

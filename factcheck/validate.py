@@ -9,6 +9,8 @@ editors' tools.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import pickle
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,7 +19,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .cache import BuildCache, key
+from .cache import PROTOCOL, BuildCache, key
 from .errors import Report, did_you_mean
 from .model import (
     Article,
@@ -66,7 +68,7 @@ _BOOLEANS = {"true": True, "True": True, "TRUE": True,
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
-_NOT_IN_URLS = frozenset('<>"{}|\\^`')
+_NOT_IN_URLS = re.compile(r'[\s<>"{}|\\^`]')  # whitespace as str.isspace() knows it
 _EMAIL = re.compile(r"[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+")
 
 
@@ -173,9 +175,10 @@ def _url_problem(value: str) -> str:
         return f"URL must start with http:// or https://, found '{value}'"
     if not parts.netloc:
         return f"'{value}' is not a complete URL"
-    bad = next((c for c in value if c.isspace() or c in _NOT_IN_URLS), "")
+    bad = _NOT_IN_URLS.search(value)
     if bad:
-        return f"'{value}' is not a valid URL: {bad!r} must be percent-encoded ({_escape(bad)})"
+        return (f"'{value}' is not a valid URL: {bad[0]!r} must be percent-encoded "
+                f"({_escape(bad[0])})")
     return ""
 
 
@@ -366,6 +369,7 @@ UPDATE = Record("an update", {
 }, Update)
 
 
+@functools.cache
 def check_record(verdicts: tuple[str, ...]) -> Record:
     """The shape of a check file, for a rating scale with these keys."""
     return Record("a check", {
@@ -573,13 +577,13 @@ def _validate_files(kind: str, files: tuple[SourceFile, ...], config: SiteConfig
     todo = [i for i, result in enumerate(results) if result is None]
     validator = VALIDATORS[kind]
 
-    def job(index: int) -> tuple[Check | Article | None, list]:
+    def job(index: int) -> bytes:
+        """The file's model and diagnostics, pickled once: to send them, then to cache them."""
         local = Report()
-        return validator(files[index], config, local), local.items
+        return pickle.dumps((validator(files[index], config, local), local.items), PROTOCOL)
 
     for index, result in zip(todo, run_all(job, todo, f"{kind}s read", progress), strict=True):
-        results[index] = result
-        cache.put(keys[index], result)
+        results[index] = cache.put_pickled(keys[index], result)
     for _, diagnostics in results:
         report.items.extend(diagnostics)
     return [model for model, _ in results if model is not None]

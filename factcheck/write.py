@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,7 +49,8 @@ def write_output(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -
     out.mkdir(parents=True, exist_ok=True)
     previous = _read_manifest(out)
     current = files.keys() | set(keep)
-    written = sum(_update(f"{out}/{name}", data) for name, data in files.items())
+    folders: set[str] = set()
+    written = sum(_update(f"{out}/{name}", data, folders) for name, data in files.items())
     unchanged = len(files) - written
     stale = sorted(previous - current, reverse=True)
     for name in stale:
@@ -69,25 +69,36 @@ def has_size(out: Path, name: str, size: int) -> bool:
         return False
 
 
-def _update(target: str, data: bytes) -> bool:
-    """Replace a file whose bytes differ; True when it was written."""
+def _update(target: str, data: bytes, folders: set[str]) -> bool:
+    """Replace a file whose bytes differ; True when it was written.
+
+    `folders` remembers the folders known to exist, which saves a system call per file.
+    """
     try:
         with open(target, "rb") as stream:
             if stream.read() == data:
                 return False
     except OSError:
         pass
-    _replace(Path(target), data)
+    folder = os.path.dirname(target)
+    if folder not in folders:
+        os.makedirs(folder, exist_ok=True)
+        folders.add(folder)
+    _replace(target, data)
     return True
 
 
-def _replace(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+def _replace(target: str | Path, data: bytes) -> None:
+    """Write beside the target and rename over it, so a reader sees the old or the new file.
+
+    The temporary name carries the process id, so two builds into one folder cannot mix
+    their halves; it is fixed rather than random because random names cost twice the time.
+    """
+    temporary = f"{os.path.dirname(target)}/.{os.path.basename(target)}.{os.getpid()}.tmp"
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with open(temporary, "wb") as stream:
+            os.fchmod(stream.fileno(), 0o644)
             stream.write(data)
-        os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
