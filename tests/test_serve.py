@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHECK
+from conftest import CHECK, write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 CLAIM_PAGE = "/demo/river-length/index.html"
@@ -62,6 +62,16 @@ class Served:
                 return line
         raise AssertionError(f"no line with {text!r}; stderr: {''.join(self.stderr)}")
 
+    def lines_within(self, seconds: float) -> list[str]:
+        """The output lines that come within the next `seconds`."""
+        deadline, lines = time.monotonic() + seconds, []
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                lines.append(self.lines.get(timeout=left))
+            except queue.Empty:
+                break
+        return lines
+
     def get(self, path: str) -> tuple[int, str]:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         connection.request("GET", path)
@@ -96,12 +106,14 @@ def generation(page: str) -> int:
     return int(re.search(r'data-livereload="(\d+)"', page)[1])
 
 
-def edit_and_wait_for_reload(server: Served, src: Path, text: str) -> float:
-    """Write the check file; seconds until the server sends the reload event."""
+def edit_and_wait_for_reload(server: Served, src: Path, text: str,
+                             name: str = "checks/river-length.yaml") -> float:
+    """Write the file (and its folder); seconds until the server sends the reload event."""
     _, page = server.get(CLAIM_PAGE)
     events = server.events(generation(page))
     started = time.perf_counter()
-    (src / "checks" / "river-length.yaml").write_text(text, encoding="utf-8")
+    (src / name).parent.mkdir(parents=True, exist_ok=True)
+    (src / name).write_text(text, encoding="utf-8")
     while line := events.readline():
         if line.startswith(b"event: reload"):
             return time.perf_counter() - started
@@ -138,6 +150,42 @@ def test_bad_edit_shows_an_escaped_overlay_until_fixed(served):
     edit_and_wait_for_reload(server, src, CHECK)
     _, page = server.get(CLAIM_PAGE)
     assert "factcheck-build-errors" not in page
+
+
+def test_a_source_folder_created_while_serving_is_watched(make_site):
+    src = make_site()
+    assert not (src / "templates").exists()
+    server = Served(src, free_port())
+    try:
+        claim = (REPO / "templates" / "claim.html").read_text(encoding="utf-8")
+        kicker = '<p class="kicker">Claim</p>'
+        assert kicker in claim
+        edit_and_wait_for_reload(server, src, claim.replace(kicker, "<p>Our template</p>"),
+                                 "templates/claim.html")
+        _, page = server.get(CLAIM_PAGE)
+        assert "<p>Our template</p>" in page
+        edit_and_wait_for_reload(server, src, claim.replace(kicker, "<p>Edited again</p>"),
+                                 "templates/claim.html")  # and edits in it later too
+        assert "<p>Edited again</p>" in server.get(CLAIM_PAGE)[1]
+    finally:
+        assert server.stop() == 0
+
+
+def test_writes_outside_the_sources_never_rebuild(make_site):
+    src = make_site({"site/index.html": "an earlier build", ".git/HEAD": "ref"})
+    server = Served(src, free_port())
+    try:
+        _, page = server.get(CLAIM_PAGE)
+        write_tree(src, {"site/index.html": "a build while serving", "site/new/x.html": "x",
+                         ".site-cache/entry": "x", ".git/HEAD": "other", ".git/new/x": "x",
+                         "node_modules/x/index.js": "x", "notes.txt": "x",
+                         "checks/.river-length.yaml.swp": "x", "content/.#demo.md": "x"})
+        assert not [line for line in server.lines_within(1.5) if "built" in line]
+        assert server.get(CLAIM_PAGE)[1] == page
+        edit_and_wait_for_reload(server, src, CHECK.replace("four miles", "five miles"))
+        assert "The river is five miles long." in server.get(CLAIM_PAGE)[1]  # still watching
+    finally:
+        assert server.stop() == 0
 
 
 def test_unknown_paths_get_the_404_page(served):
