@@ -214,12 +214,20 @@ class _Entry:
 
 
 def _listing(root: Path, rel: str) -> list[_Entry]:
-    """Entries of a folder in a stable order, without dot-files and README.md."""
+    """Entries of a folder in a stable order, without README.md and the files editors leave.
+
+    Those are dot-files (`.DS_Store`, vim's `.x.md.swp`) and Emacs' backups (`x.md~`)
+    and autosaves (`#x.md#`): the same names Jekyll skips.
+    """
     with os.scandir(root / rel) as found:
         entries = [_Entry(f"{rel}/{e.name}", e.path, e.name, *os.path.splitext(e.name),
                           e.is_dir())
-                   for e in found if not e.name.startswith(".") and e.name != "README.md"]
+                   for e in found if not _is_ignored(e.name)]
     return sorted(entries, key=lambda e: e.name)
+
+
+def _is_ignored(name: str) -> bool:
+    return name.startswith((".", "#")) or name.endswith("~") or name == "README.md"
 
 
 def _read_articles(root: Path, report: Report, known: Mapping[str, tuple[Stamp, str]]):

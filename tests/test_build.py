@@ -257,6 +257,16 @@ def test_rebuild_shows_edits_and_removes_what_is_gone(make_site, tmp_path, run):
     assert (out / "renamed" / "river-length" / "index.html").is_file()
 
 
+def test_files_editors_leave_beside_the_sources_are_ignored(make_site, tmp_path, run):
+    src = make_site({"content/demo.md~": "old", "content/#demo.md#": "autosave",
+                     "checks/.river-length.yaml.swp": b"\x00", "checks/README.md": "notes",
+                     "checks/river-length.yaml~": "claim: old", "content/.DS_Store": b"\x00"})
+    status, _, errors = run("build", "--src", src, "--out", tmp_path / "out")
+    assert (status, errors) == (0, [])
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir()) == [
+        "assets", "demo", "methodology"]
+
+
 def test_files_the_build_did_not_write_are_kept(make_site, tmp_path, run):
     src = make_site()
     out = tmp_path / "out"
