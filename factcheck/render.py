@@ -30,6 +30,8 @@ from .write import has_size
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 ASSETS = "assets"
+INDEX_PAGE_SIZE = 30  # articles on each index page: what a phone scrolls through, as PolitiFact
+FEED_ENTRIES = 50  # the newest articles in feed.xml: enough for any reader's polling interval
 FINGERPRINTED = (".css", ".js")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -69,6 +71,32 @@ class ArticleView:
     path: str
     claims: tuple[ClaimView, ...]
     tally: tuple[tuple[Verdict, int], ...]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Where an index page stands among all of them: page 1 is index.html, the newest."""
+
+    number: int
+    paths: tuple[str, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.paths)
+
+    @property
+    def newer(self) -> str:
+        return self.paths[self.number - 2] if self.number > 1 else ""
+
+    @property
+    def older(self) -> str:
+        return self.paths[self.number] if self.number < self.count else ""
+
+
+def index_paths(articles: int) -> tuple[str, ...]:
+    """index.html, then page/2/index.html and on: as many as the articles need."""
+    pages = max(1, -(-articles // INDEX_PAGE_SIZE))
+    return ("index.html", *(urls.index_path("page", str(n)) for n in range(2, pages + 1)))
 
 
 @dataclass
@@ -191,10 +219,12 @@ class Renderer:
         claims = self._claim_views(site)
         views = [self._article_view(a, claims) for a in site.articles]
         views.sort(key=lambda v: (v.article.published, v.article.slug), reverse=True)
-        pages = [(v.path, self._article_key(v, site, scope), partial(self._article, v))
-                 for v in views]
-        pages += [(c.path, self._claim_key(c, site, scope), partial(self._claim, c))
-                  for c in claims.values()]
+        article_keys = [self._article_key(v, site, scope) for v in views]
+        claim_keys = [self._claim_key(c, site, scope) for c in claims.values()]
+        pages = [(v.path, k, partial(self._article, v))
+                 for v, k in zip(views, article_keys, strict=True)]
+        pages += [(c.path, k, partial(self._claim, c))
+                  for c, k in zip(claims.values(), claim_keys, strict=True)]
         rendered = Rendered({}, {})
         todo = [page for page in pages if not rendered.reuse(cache, out, page[0], page[1])]
         # Workers get indexes, not pages: they already hold the site, forked from here.
@@ -203,17 +233,23 @@ class Renderer:
         for (path, page_key, _), (data, review) in zip(todo, done, strict=True):
             rendered.add(cache, path, page_key, data, review)
         rendered.group(cache, out, scope, lambda: files | self._fixed())
-        site_key = key(scope, *(page_key for _, page_key, _ in pages))
+        paths = index_paths(len(views))
+        for number, path in enumerate(paths, start=1):  # each keyed by the articles it lists
+            shown = slice((number - 1) * INDEX_PAGE_SIZE, number * INDEX_PAGE_SIZE)
+            rendered.group(cache, out, key(scope, path, *paths, *article_keys[shown]), partial(
+                self._index, views[shown], Pagination(number, paths)))
         reviews = [rendered.reviews[c.path] for c in claims.values()]
-        rendered.group(cache, out, site_key, lambda: self._site_wide(views, reviews))
+        rendered.group(cache, out, key(scope, "claims", *claim_keys),
+                       lambda: {"claims.json": _claims_json(reviews)})
         if self.config.base_url:  # keyed by exactly what they list: an edit seldom moves them
             sitemap = self._sitemap(views, claims)
             rendered.group(cache, out, key(scope, "sitemap", repr(sitemap)), lambda: {
                 "sitemap.xml": self.template("sitemap.xml", pages=sitemap).encode("utf-8")})
+            newest = views[:FEED_ENTRIES]
             listed = [(v.path, site.digest(v.article), [(d.key, n) for d, n in v.tally])
-                      for v in views]
+                      for v in newest]
             rendered.group(cache, out, key(scope, "feed", repr(listed)),
-                           lambda: {"feed.xml": self._feed(views)})
+                           lambda: {"feed.xml": self._feed(newest)})
         rendered.files = dict(sorted(rendered.files.items()))
         return rendered
 
@@ -227,13 +263,6 @@ class Renderer:
                 p for p in self.assets.values() if PurePosixPath(p).suffix in FINGERPRINTED
             )).encode("utf-8"),
         }
-
-    def _site_wide(self, views: list[ArticleView], reviews: list[str]) -> dict[str, bytes]:
-        """The files that show every article and claim."""
-        # claims.json is the list of the claim pages' own ClaimReview JSON, as json.dumps
-        # would write the list.
-        return {"index.html": self._index(views),
-                "claims.json": ("[" + ", ".join(reviews) + "]\n").encode("utf-8")}
 
     @staticmethod
     def _article_key(view: ArticleView, site: Site, scope: str) -> str:
@@ -287,10 +316,12 @@ class Renderer:
         tally = tuple((v, counts[v.key]) for v in self.config.verdicts if counts[v.key])
         return ArticleView(article, urls.index_path(article.slug), mine, tally)
 
-    def _index(self, views: list[ArticleView]) -> bytes:
-        page = Page("index.html", self.config.title,
-                    urls.Links("index.html", self.config.base_url), self.config.language)
-        return self.page(page, "index.html", articles=views)
+    def _index(self, views: list[ArticleView], pagination: Pagination) -> dict[str, bytes]:
+        path = pagination.paths[pagination.number - 1]
+        title = self.config.title if pagination.number == 1 else \
+            f"Fact checks, page {pagination.number} of {pagination.count}"
+        page = Page(path, title, urls.Links(path, self.config.base_url), self.config.language)
+        return {path: self.page(page, "index.html", articles=views, pagination=pagination)}
 
     def _article(self, view: ArticleView) -> tuple[bytes, str]:
         item = view.article
@@ -363,6 +394,11 @@ class Renderer:
         if path.is_relative_to(self.root.resolve()):
             return path.relative_to(self.root.resolve()).as_posix()
         return path.relative_to(BUILTIN_TEMPLATES.parent).as_posix()
+
+
+def _claims_json(reviews: list[str]) -> bytes:
+    """The claim pages' own ClaimReview JSON, listed as json.dumps would write the list."""
+    return ("[" + ", ".join(reviews) + "]\n").encode("utf-8")
 
 
 def template_folders(source_templates: Path | None) -> list[Path]:

@@ -36,7 +36,7 @@ from .sources import ID_PATTERN, SourceFile, Sources, YamlFile, split_front_matt
 from .workers import Progress, run_all
 
 CLAIM_LENGTH_GUIDANCE = 75
-RESERVED_SLUGS = frozenset({"assets", "methodology"})  # folders of the built site
+RESERVED_SLUGS = frozenset({"assets", "methodology", "page"})  # folders of the built site
 RTL_LANGUAGES = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 DEFAULT_METHODOLOGY = (

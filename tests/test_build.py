@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -202,6 +203,38 @@ def test_index_lists_articles_newest_first_with_tallies(make_site, tmp_path, run
     assert not (tmp_path / "out" / "demo" / "river-length").exists()
     note = soup(tmp_path / "out" / "demo" / "index.html").select_one(".claim-note a")
     assert note["href"] == "../older/river-length/index.html"
+
+
+def many_articles(count: int) -> dict[str, str]:
+    """`count` short articles, article-001 the oldest, one day apart."""
+    return {f"content/article-{n:03}.md": f"---\ntitle: Article {n:03}\npublished: "
+            f"{date(2020, 1, 1) + timedelta(days=n):%Y-%m-%d}\n---\nText {n}.\n"
+            for n in range(1, count + 1)}
+
+
+def test_index_is_paged_thirty_articles_at_a_time(make_site, tmp_path, run):
+    src = make_site(many_articles(64))
+    out = tmp_path / "out"
+    assert run("build", "--src", src, "--out", out, "--base-url", BASE)[0] == 0
+    pages = [soup(out / "index.html"), soup(out / "page" / "2" / "index.html"),
+             soup(out / "page" / "3" / "index.html")]
+    assert not (out / "page" / "4").exists()
+    titles = [[h.get_text(strip=True) for h in page.select(".card-title")] for page in pages]
+    assert [len(t) for t in titles] == [30, 30, 5]
+    assert titles[0][:2] == ["Checking the demo speech", "Article 064"]  # newest first
+    assert titles[2] == ["Article 005", "Article 004", "Article 003", "Article 002",
+                         "Article 001"]
+    links = [{a.get_text(" ", strip=True): a["href"] for a in page.select(".pagination a")}
+             for page in pages]
+    assert links == [{"Older fact checks": "page/2/index.html"},
+                     {"Newer fact checks": "../../index.html",
+                      "Older fact checks": "../3/index.html"},
+                     {"Newer fact checks": "../2/index.html"}]
+    assert pages[1].title.get_text() == "Fact checks, page 2 of 3 | Fact checks"
+    feed = (out / "feed.xml").read_text()
+    assert feed.count("<entry") == 50
+    assert feed.index("Article 064") < feed.index("Article 063")
+    assert "Article 014" not in feed
 
 
 def test_methodology_page_shows_the_scale(example):

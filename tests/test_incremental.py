@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_tree
-from factcheck import pipeline
+from factcheck import pipeline, render
 from factcheck.write import MANIFEST
 
 BASE = "https://example.org/checks/"  # so the sitemap and feed are built and checked too
@@ -101,7 +101,9 @@ def output(out: Path) -> dict[str, bytes]:
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 5), st.sampled_from(VERDICTS)),
                 min_size=1, max_size=5))
-def test_incremental_output_equals_a_cold_build(tmp_path, edits):
+def test_incremental_output_equals_a_cold_build(tmp_path, monkeypatch, edits):
+    monkeypatch.setattr(render, "INDEX_PAGE_SIZE", 1)  # pages come and go with articles
+    monkeypatch.setattr(render, "FEED_ENTRIES", 2)  # and in and out of the feed
     root = tmp_path / "case"
     shutil.rmtree(root, ignore_errors=True)
     src, out = root / "src", root / "out"
@@ -111,6 +113,17 @@ def test_incremental_output_equals_a_cold_build(tmp_path, edits):
         edit(src, pick, verdict)
         pipeline.build(src, out, BASE)
         assert output(out) == pipeline.check(src, BASE).files, f"stale after {edit.__name__}"
+
+
+def test_an_edit_renders_only_the_index_page_that_lists_the_article(make_site, tmp_path,
+                                                                     monkeypatch):
+    monkeypatch.setattr(render, "INDEX_PAGE_SIZE", 1)
+    src, out = make_site({"content/older.md": article("Older", "2020-01-01", [])}), tmp_path / "o"
+    pipeline.build(src, out)
+    assert (out / "page" / "2" / "index.html").is_file()
+    older = src / "content" / "older.md"
+    older.write_text(older.read_text().replace("Intro text.", "Intro, edited."))
+    assert sorted(pipeline.build(src, out).files) == ["older/index.html", "page/2/index.html"]
 
 
 def test_second_build_renders_nothing_and_one_edit_renders_little(make_site, tmp_path):

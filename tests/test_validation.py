@@ -82,6 +82,10 @@ CASES = {
         {"checks/River_Length.yaml": CHECK},
         ["checks/River_Length.yaml:1:1: error: 'River_Length' is not a valid check name "
          "(use lowercase letters, digits and single hyphens, e.g. 'river-length')"]),
+    "article named like a folder of the site": (
+        {"content/page.md": "---\ntitle: Pages\npublished: 2024-01-01\n---\nText.\n"},
+        ["content/page.md:1:1: error: 'page' is the name of a folder the site uses "
+         "(rename the article file)"]),
     "stray file in content": (
         {"content/notes.txt": "todo"},
         ["content/notes.txt:1:1: error: unexpected file 'notes.txt' "

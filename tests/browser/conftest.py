@@ -32,6 +32,9 @@ summary: تحققنا من ادعاء واحد في الخطاب.
 قال المتحدث إن [طول النهر عشرة أميال]{claim=river-length} خلال التجمع.
 """
 RTL_CHECK = CHECK.replace("claim: The river is ten miles long", "claim: طول النهر عشرة أميال")
+EARLIER_RTL_ARTICLES = {  # enough for a second index page, with its navigation
+    f"content/rtl-{n:02}.md": f"---\ntitle: مقال سابق {n}\npublished: 2023-01-{n:02}\n"
+    "lang: ar\n---\nنص المقال.\n" for n in range(1, 31)}
 
 
 @dataclass(frozen=True)
@@ -47,11 +50,12 @@ class Sites:
 
 @pytest.fixture(scope="package")
 def sites(tmp_path_factory) -> Sites:
-    """The example, a right-to-left site and the hostile fixture, built and served."""
+    """The example, a right-to-left site (two index pages) and the hostile fixture, served."""
     root = tmp_path_factory.mktemp("served")
     assert build.main(["build", "--out", str(root / "example")]) == 0
     rtl = write_tree(tmp_path_factory.mktemp("rtl-src"), {
-        "content/rtl-article.md": RTL_ARTICLE, "checks/river-length.yaml": RTL_CHECK})
+        "content/rtl-article.md": RTL_ARTICLE, "checks/river-length.yaml": RTL_CHECK,
+        **EARLIER_RTL_ARTICLES})
     build_site(rtl, root / "rtl")
     hostile = tmp_path_factory.mktemp("hostile-src") / "src"
     shutil.copytree(HOSTILE_SOURCES, hostile)

@@ -15,6 +15,7 @@ PAGES = {
     "methodology": "example/methodology/index.html",
     "404": "example/404.html",
     "rtl-index": "rtl/index.html",
+    "rtl-index-page-2": "rtl/page/2/index.html",
     "rtl-article": "rtl/rtl-article/index.html",
     "rtl-claim": "rtl/rtl-article/river-length/index.html",
 }
