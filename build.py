@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import os
 import sys
 import time
@@ -93,6 +94,7 @@ def _check(args: argparse.Namespace) -> pipeline.Result:
 def serve_command(args: argparse.Namespace) -> int:
     from factcheck import serve
 
+    gc.enable()  # a server builds again and again: the garbage of each must be collected
     folders, site_file = serve.source_paths(args.src)
     port = serve.DEFAULT_PORT if args.port is None else args.port
     try:
@@ -218,4 +220,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # A build's million objects live until it ends: collecting them during the build, or
+    # at exit, costs time and frees nothing (0.15 s of each at 10,000 claims).
+    gc.disable()
+    status = main()
+    gc.freeze()
+    sys.exit(status)

@@ -44,6 +44,7 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
     cache = cache or BuildCache()
     started = time.time_ns()
     stamps = key("stamps", str(src.resolve()))
+    collecting = gc.isenabled()
     gc.disable()  # a build makes many objects and frees few: collecting only costs time
     try:
         known = cache.get(stamps) or {}
@@ -67,7 +68,8 @@ def render_site(src: Path, report: Report, base_url: str | None = None,
                 raise BuildError(report)
             rendered = renderer.render(site, cache, scope, out, progress)
     finally:
-        gc.enable()
+        if collecting:  # a command line that builds once and exits leaves it off throughout
+            gc.enable()
     # Stamps are trusted only for files last changed well before this build began: a file
     # written in the same instant as it was read could otherwise keep a stale stamp.
     trusted = {f.path: (f.stamp, f.digest) for f in (*sources.checks, *sources.articles)
