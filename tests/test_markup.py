@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from factcheck import markup
 from factcheck.markup import BodyConverter, PlainMarkdown, locate, sanitise
 
 
@@ -107,3 +110,43 @@ def test_plain_markdown_shows_raw_html_as_text():
 
 def test_sanitise_keeps_safe_structure():
     assert sanitise('<p class="x" style="color:red">a</p>') == '<p class="x">a</p>'
+
+
+# Python-Markdown is given only the inline patterns whose trigger is in the text: the output
+# must be exactly what it makes with every pattern, for any mix of Markdown syntax.
+SYNTAX = ["[", "]", "(", ")", "!", "`", "\\", "*", "_", "**", "<", ">", "&", "#", ";", "^",
+          ":", "=", "{", "}", "|", "-", "1.", "\n", "\n\n", "  \n", "\t", "\r", " ", "a", "b",
+          "x1", "http://ex.org/p", "a@b.org", "[x]{claim=c1}", "[^1]", "\n[^1]: note\n",
+          "&amp;", "&#35;", "<b>", "</b>", "<https://ex.org>", "![i](p.png)", "[r]: /u",
+          "```\n", "~~~", "> ", "    ", "~", "\u00e9", "\u0627"]
+texts = st.lists(st.sampled_from(SYNTAX), max_size=40).map("".join)
+
+
+@pytest.fixture(scope="module")
+def converters():
+    """Converters as they are made, and made while no pattern has a known trigger: those
+    try every pattern on every text."""
+    skipping = BodyConverter(), PlainMarkdown()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markup, "PATTERN_TRIGGERS", {})
+        return skipping, (BodyConverter(), PlainMarkdown())
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=texts)
+@example(text="Text[^1] and [x]{claim=c1}.\n\n[^1]: A note with *em*.")
+@example(text="\\*not em\\* \\[x]{claim=c1} a  \nb a\t\nb a  \rb")
+@example(text="`code [x]{claim=c1}` &amp; &#35; <https://ex.org> a@b.org <b>x</b>")
+@example(text="![i](p.png) ![r][ref] ![ref] [l](/u) [l][ref] [ref] **b** __u__\n\n[ref]: /u")
+@example(text="tab\t\nbreak")
+@example(text="__strong__ and _em_")
+@example(text="carriage  \rreturn <a@b.org>")
+def test_skipping_impossible_patterns_changes_no_output(converters, text):
+    (body, plain), (every_body, every_plain) = converters
+
+    def widget(claim_id, n):
+        return f"<b>{claim_id}#{n}</b>"
+
+    assert plain(text) == every_plain(text)
+    assert body.convert(text, widget) == every_body.convert(text, widget)
