@@ -170,7 +170,10 @@ def _date_problem(value: str) -> str:
 
 
 def _url_problem(value: str) -> str:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError as exc:  # e.g. an unclosed '[' of an IPv6 address
+        return f"'{value}' is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https"):
         return f"URL must start with http:// or https://, found '{value}'"
     if not parts.netloc:

@@ -97,11 +97,13 @@ def test_locate_gives_line_and_column_in_the_file():
 def test_raw_html_is_cleaned():
     html, _ = convert('<script>alert(1)</script><img src="a.png" onerror="x()">'
                       '<a href="javascript:alert(1)">j</a> [m](javascript:alert(2)) '
-                      '<iframe srcdoc="<script>x</script>"></iframe><img src="https://e.org/t.gif">')
+                      '<iframe srcdoc="<script>x</script>"></iframe><img src="https://e.org/t.gif">'
+                      '<img src="http://[bad" alt="unparsable">')
     assert "<script" not in html and "onerror" not in html
     assert "javascript:" not in html and "iframe" not in html
     assert '<img src="a.png">' in html
     assert "e.org" not in html  # nothing loaded from another host
+    assert "[bad" not in html
 
 
 def test_plain_markdown_shows_raw_html_as_text():

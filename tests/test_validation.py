@@ -47,6 +47,9 @@ CASES = {
         check_with("https://example.org/survey", "ftp://example.org/survey"),
         [f"{CHECK_PATH}:7:10: error: URL must start with http:// or https://, "
          "found 'ftp://example.org/survey'"]),
+    "URL that cannot be parsed": (
+        check_with("https://example.org/survey", "http://[bad"),
+        [f"{CHECK_PATH}:7:10: error: 'http://[bad' is not a valid URL (Invalid IPv6 URL)"]),
     "javascript URL": (
         check_with("https://example.org/survey", "javascript:alert(1)"),
         [f"{CHECK_PATH}:7:10: error: URL must start with http:// or https://, "
