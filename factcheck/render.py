@@ -225,6 +225,7 @@ class Renderer:
                  for v, k in zip(views, article_keys, strict=True)]
         pages += [(c.path, k, partial(self._claim, c))
                   for c, k in zip(claims.values(), claim_keys, strict=True)]
+        pages += self._listings(site, views, claims, article_keys, scope)
         rendered = Rendered({}, {})
         todo = [page for page in pages if not rendered.reuse(cache, out, page[0], page[1])]
         # Workers get indexes, not pages: they already hold the site, forked from here.
@@ -233,25 +234,32 @@ class Renderer:
         for (path, page_key, _), (data, review) in zip(todo, done, strict=True):
             rendered.add(cache, path, page_key, data, review)
         rendered.group(cache, out, scope, lambda: files | self._fixed())
-        paths = index_paths(len(views))
-        for number, path in enumerate(paths, start=1):  # each keyed by the articles it lists
-            shown = slice((number - 1) * INDEX_PAGE_SIZE, number * INDEX_PAGE_SIZE)
-            rendered.group(cache, out, key(scope, path, *paths, *article_keys[shown]), partial(
-                self._index, views[shown], Pagination(number, paths)))
         reviews = [rendered.reviews[c.path] for c in claims.values()]
         rendered.group(cache, out, key(scope, "claims", *claim_keys),
                        lambda: {"claims.json": _claims_json(reviews)})
-        if self.config.base_url:  # keyed by exactly what they list: an edit seldom moves them
+        rendered.files = dict(sorted(rendered.files.items()))
+        return rendered
+
+    def _listings(self, site: Site, views: list[ArticleView], claims: dict[str, ClaimView],
+                  article_keys: list[str], scope: str) -> list[tuple[str, str, Callable]]:
+        """The index pages, sitemap and feed, each keyed by exactly what it lists: an edit
+        seldom changes more than one index page, and the sitemap and feed only now and then."""
+        paths = index_paths(len(views))
+        listings = []
+        for number, path in enumerate(paths, start=1):
+            shown = slice((number - 1) * INDEX_PAGE_SIZE, number * INDEX_PAGE_SIZE)
+            listings.append((path, key(scope, path, *paths, *article_keys[shown]),
+                             partial(self._index, views[shown], Pagination(number, paths))))
+        if self.config.base_url:
             sitemap = self._sitemap(views, claims)
-            rendered.group(cache, out, key(scope, "sitemap", repr(sitemap)), lambda: {
-                "sitemap.xml": self.template("sitemap.xml", pages=sitemap).encode("utf-8")})
+            listings.append(("sitemap.xml", key(scope, "sitemap", repr(sitemap)),
+                             partial(self._sitemap_xml, sitemap)))
             newest = views[:FEED_ENTRIES]
             listed = [(v.path, site.digest(v.article), [(d.key, n) for d, n in v.tally])
                       for v in newest]
-            rendered.group(cache, out, key(scope, "feed", repr(listed)),
-                           lambda: {"feed.xml": self._feed(newest)})
-        rendered.files = dict(sorted(rendered.files.items()))
-        return rendered
+            listings.append(("feed.xml", key(scope, "feed", repr(listed)),
+                             partial(self._feed, newest)))
+        return listings
 
     def _fixed(self) -> dict[str, bytes]:
         """The files that show no article or claim: they change with templates and settings."""
@@ -316,12 +324,12 @@ class Renderer:
         tally = tuple((v, counts[v.key]) for v in self.config.verdicts if counts[v.key])
         return ArticleView(article, urls.index_path(article.slug), mine, tally)
 
-    def _index(self, views: list[ArticleView], pagination: Pagination) -> dict[str, bytes]:
+    def _index(self, views: list[ArticleView], pagination: Pagination) -> tuple[bytes, str]:
         path = pagination.paths[pagination.number - 1]
         title = self.config.title if pagination.number == 1 else \
             f"Fact checks, page {pagination.number} of {pagination.count}"
         page = Page(path, title, urls.Links(path, self.config.base_url), self.config.language)
-        return {path: self.page(page, "index.html", articles=views, pagination=pagination)}
+        return self.page(page, "index.html", articles=views, pagination=pagination), ""
 
     def _article(self, view: ArticleView) -> tuple[bytes, str]:
         item = view.article
@@ -370,13 +378,16 @@ class Renderer:
         pages.append((urls.absolute(base, urls.index_path("methodology")), None))
         return sorted(pages, key=lambda p: p[0])
 
-    def _feed(self, views: list[ArticleView]) -> bytes:
+    def _sitemap_xml(self, pages: list) -> tuple[bytes, str]:
+        return self.template("sitemap.xml", pages=pages).encode("utf-8"), ""
+
+    def _feed(self, views: list[ArticleView]) -> tuple[bytes, str]:
         dates = [v.article.updated or v.article.published for v in views]
         updated = max(dates) if dates else source_date()
         entries = [(v, urls.absolute(self.config.base_url, v.path)) for v in views]
         return self.template("feed.xml", entries=entries, updated=updated,
                              feed_url=urls.absolute(self.config.base_url, "feed.xml"),
-                             home_url=self.config.base_url).encode("utf-8")
+                             home_url=self.config.base_url).encode("utf-8"), ""
 
     def _report_template_error(self, exc: jinja2.TemplateError, report: Report) -> None:
         """Name the template file and line, never a traceback."""

@@ -80,7 +80,7 @@ def _update(target: str, data: bytes, folders: set[str]) -> bool:
                 return False
     except OSError:
         pass
-    folder = os.path.dirname(target)
+    folder = target.rpartition("/")[0]
     if folder not in folders:
         os.makedirs(folder, exist_ok=True)
         folders.add(folder)
@@ -94,7 +94,8 @@ def _replace(target: str | Path, data: bytes) -> None:
     The temporary name carries the process id, so two builds into one folder cannot mix
     their halves; it is fixed rather than random because random names cost twice the time.
     """
-    temporary = f"{os.path.dirname(target)}/.{os.path.basename(target)}.{os.getpid()}.tmp"
+    folder, _, name = str(target).rpartition("/")
+    temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
     try:
         with open(temporary, "wb") as stream:
             os.fchmod(stream.fileno(), 0o644)
