@@ -207,8 +207,9 @@ def _int_problem(value: str) -> str:
 DATE = Scalar("a date", _date_problem, {"type": "string", "format": "date",
                                          "pattern": r"^\d{4}-\d{2}-\d{2}$"},
               dt.date.fromisoformat, "dates are written YYYY-MM-DD, e.g. 2021-10-23")
-_URL_SCHEMA = {"type": "string", "format": "uri",
-               "pattern": r'^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#<>"{}|\\^`]+[^\s<>"{}|\\^`]*$'}
+_URL_SCHEMA = {"type": "string", "format": "uri", "pattern": (  # a host, or an IPv6 [address]
+    r'^[Hh][Tt][Tt][Pp][Ss]?://(?:[^\s/?#<>"{}|\\^`\[\]]+|'
+    r'[^\s/?#<>"{}|\\^`\[\]]*\[[0-9A-Fa-f:.]+\](?::[0-9]*)?)(?:[/?#][^\s<>"{}|\\^`]*)?$')}
 URL = Scalar("a URL", _url_problem, _URL_SCHEMA)
 CONTACT = Scalar("an email address or URL", _contact_problem, {"type": "string", "anyOf": [
     {"pattern": f"^(mailto:)?{_EMAIL.pattern}$"}, _URL_SCHEMA]})
