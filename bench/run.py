@@ -306,7 +306,20 @@ def _table(results: list[ToolResult], runs: int) -> str:
                  _ratio(result.cold, hugo_cold), _ratio(result.no_op, hugo_cold),
                  _ratio(result.one_edit, hugo_cold), f"{_median_rss(result.cold) / hugo_rss:.2f}"]
         rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join([*rows, "", _FOOTNOTE.format(runs=runs)])
+    return "\n".join([*rows, "", _FOOTNOTE.format(runs=runs), "", *_paired(results, hugo)])
+
+
+def _paired(results: list[ToolResult], hugo: dict[int, ToolResult]) -> list[str]:
+    """Our cold build against the Hugo build timed next to it, run by run: the spread of
+    the ratio, which the machine's drift between minutes hides in the medians."""
+    lines = []
+    for result in results:
+        if result.tool == "ours" and result.cold:
+            ratios = [ours.seconds / theirs.seconds
+                      for ours, theirs in zip(result.cold, hugo[result.size].cold, strict=True)]
+            lines.append(f"N={result.size}: our cold build was {min(ratios):.2f} to "
+                         f"{max(ratios):.2f} times the Hugo build run next to it.")
+    return lines
 
 
 _FOOTNOTE = (
