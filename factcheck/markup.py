@@ -32,6 +32,8 @@ _MARKER_BRACES = re.compile(r"\{([^{}\n]*)\}")
 _ESCAPED_BRACKET = f"{markdown.util.STX}{ord('[')}{markdown.util.ETX}"
 _STRAY = re.compile(r"\]?\{\s*claim\s*[=:]")
 _HEADING = re.compile(r"h[1-6]")
+_IMAGE_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ALT = re.compile(r"\salt\s*=", re.IGNORECASE)
 EXTENSIONS = ("tables", "fenced_code", "footnotes", "sane_lists")
 PATTERN_TRIGGERS = {  # what a text must contain for each inline pattern to match in it
     "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "claim": ("[",),
@@ -318,6 +320,21 @@ class Body:
     html: str
     found: list[Found]
     places: list[tuple[int, int]]
+    images_without_alt: list[tuple[int, int]]
+    """Where the editor's own <img> tags that lack alt text are (line, column)."""
+
+
+def images_without_alt(body: str, first_line: int, html: str) -> list[tuple[int, int]]:
+    """Raw <img> tags without alt: the page would be invalid and say nothing to a screen
+    reader. Checked in the HTML made (an <img> in a code span is text there), then found
+    in the source for its place."""
+    missing = sum(1 for tag in _IMAGE_TAG.findall(html) if not _ALT.search(tag))
+    places = []
+    for match in _IMAGE_TAG.finditer(body):
+        if len(places) < missing and not _ALT.search(match[0]):
+            line = body.count("\n", 0, match.start())
+            places.append((first_line + line, match.start() - body.rfind("\n", 0, match.start())))
+    return places
 
 
 class ArticleBodies:
@@ -339,7 +356,8 @@ class ArticleBodies:
             return self.widget(article, check, homes.get(claim_id, article.slug), n, number)
 
         html, found = self.converter.convert(article.body, article_widget)
-        return Body(html, found, locate(article.body, article.body_line, found))
+        return Body(html, found, locate(article.body, article.body_line, found),
+                    images_without_alt(article.body, article.body_line, html))
 
     def depends_on(self, found: list[Found], homes: dict[str, str]) -> tuple:
         """What a body's HTML depends on besides its own text: its claims and their homes."""
@@ -388,6 +406,9 @@ def mark_up(site: Site, widget: ClaimWidget, report: Report, check_ids: frozense
                 body = bodies.convert(article, homes)
             cache.put(keys[i], (depends, body))
         markers = _markers(article, body, site, check_ids, report)
+        for line, col in body.images_without_alt:
+            report.warning(article.path, line, col, "image without alt text",
+                           'describe it in alt="...", or write alt="" if it only decorates')
         articles.append(replace(article, body_html=body.html, markers=markers))
     if not report.has_errors_under("content/"):  # else which claims are marked is unknown
         _report_orphans(site, homes, report)

@@ -290,6 +290,17 @@ def test_rebuild_shows_edits_and_removes_what_is_gone(make_site, tmp_path, run):
     assert (out / "renamed" / "river-length" / "index.html").is_file()
 
 
+def test_raw_image_without_alt_text_is_a_warning_with_its_place(make_site, tmp_path, run):
+    src = make_site({"content/demo.md": ARTICLE + '\n<img src="chart.png">\n\n'
+                     '<img src="map.png" alt="Map of the river"> ![](rule.png)\n'})
+    status, _, errors = run("build", "--src", src, "--out", tmp_path / "out")
+    assert status == 0
+    assert errors == ["content/demo.md:8:1: warning: image without alt text "
+                      '(describe it in alt="...", or write alt="" if it only decorates)']
+    assert run("build", "--src", src, "--out", tmp_path / "out")[2] == errors  # reused body
+    assert run("build", "--strict", "--src", src, "--out", tmp_path / "strict")[0] == 1
+
+
 def test_files_editors_leave_beside_the_sources_are_ignored(make_site, tmp_path, run):
     src = make_site({"content/demo.md~": "old", "content/#demo.md#": "autosave",
                      "checks/.river-length.yaml.swp": b"\x00", "checks/README.md": "notes",
