@@ -84,7 +84,7 @@ def _check(args: argparse.Namespace) -> pipeline.Result:
     result = pipeline.check(args.src, args.base_url)
     if args.links:
         from factcheck import linkcheck
-        links, cached = linkcheck.check_links(args.src, result.report)
+        links, cached = linkcheck.check_links(args.src, result.report, args.timeout)
         print(f"checked {links} link(s), {cached} of them answered from today's cache")
     if args.strict:
         fail_on_warnings(result.report)
@@ -166,6 +166,16 @@ def _run(work, args: argparse.Namespace) -> pipeline.Result | int:
     return result
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 300:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds from 0 to 300")
+    return seconds
+
+
 def _counts(result: pipeline.Result) -> str:
     return f"{result.articles} article(s), {result.claims} claim(s)"
 
@@ -200,6 +210,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="folder holding content/ and checks/")
     check.add_argument("--links", action="store_true", default=argparse.SUPPRESS,
                        help="also fetch every source, archive and appearance link")
+    check.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
+                       help="with --links: how long to wait for each server (default: 10)")
     hidden = argparse.SUPPRESS
     for sub, strict, form in ((parser, False, "text"), (build, hidden, hidden),
                               (check, hidden, hidden)):

@@ -118,6 +118,22 @@ def test_a_server_that_does_not_answer_times_out_and_is_retried(make_site, serve
         (15, 10, f"dead link (no answer within 0.3s): {base}/slow")]
 
 
+def test_the_timeout_is_set_on_the_command_line(make_site, server, run, monkeypatch):
+    base, requests = server
+    src = site_with_links(make_site, base, slow=True)
+    monkeypatch.setattr(linkcheck, "RETRY_DELAY", 0)
+    status, _, errors = run("check", "--links", "--timeout", "0.3", "--src", src)
+    assert status == 0
+    slow = f"checks/river-length.yaml:15:10: warning: dead link (no answer within 0.3s): " \
+        f"{base}/slow (add an 'archived' copy, e.g. from web.archive.org)"
+    assert slow in errors
+    assert requests["/slow"] == 2
+    for wrong in ("0", "abc", "301"):
+        with pytest.raises(SystemExit) as stopped:
+            run("check", "--links", "--timeout", wrong, "--src", src)
+        assert stopped.value.code == 2
+
+
 def test_a_refused_connection_is_reported(make_site, monkeypatch):
     monkeypatch.setattr(linkcheck, "RETRY_DELAY", 0)
     src = site_with_links(make_site, "http://127.0.0.1:9")  # the discard port: nothing listens
