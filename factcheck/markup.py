@@ -206,8 +206,8 @@ class PossiblePatterns:
     """Gives Python-Markdown only the inline patterns that can match the text at hand.
 
     It tries every inline pattern on every run of text, and most texts need few of them
-    (a plain paragraph, none): skipping those whose trigger is nowhere in the text halves
-    the time of a conversion. Patterns not in PATTERN_TRIGGERS are always tried.
+    (a plain paragraph, none): skipping those whose trigger is nowhere in the text saves a
+    fifth of a typical conversion. Patterns not in PATTERN_TRIGGERS are always tried.
     """
 
     def __init__(self, md: markdown.Markdown) -> None:
