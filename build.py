@@ -97,9 +97,11 @@ def serve_command(args: argparse.Namespace) -> int:
     gc.enable()  # a server builds again and again: the garbage of each must be collected
     folders, site_file = serve.source_paths(args.src)
     port = serve.DEFAULT_PORT if args.port is None else args.port
+    memory: dict = {}  # the last build's cache entries, kept unpickled between rebuilds
     try:
-        return serve.serve(lambda out: pipeline.build(args.src, out, args.base_url).report,
-                           folders, site_file, port)
+        return serve.serve(
+            lambda out: pipeline.build(args.src, out, args.base_url, memory=memory).report,
+            folders, site_file, port)
     except serve.ServeError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return BAD_USAGE

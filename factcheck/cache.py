@@ -54,14 +54,17 @@ class BuildCache:
 
     All entries are read at once but stay pickled until asked for; a save writes only
     the entries that changed and deletes the unused ones, in one transaction, so a small
-    edit to a large site costs little.
+    edit to a large site costs little. A process that builds again and again (`serve`)
+    passes the same `memory` dict to each build's cache: a save leaves every entry there
+    unpickled, and the next build takes them from it instead of the file.
     """
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder
+    def __init__(self, folder: Path | None = None, memory: dict[str, Any] | None = None) -> None:
+        self.folder, self.memory = folder, memory
         self.db = self._open() if folder else None
+        self.values: dict[str, Any] = dict(memory or {})  # a copy: a failed build keeps none
         self.stored: dict[str, bytes] = {}
-        if self.db is not None:
+        if self.db is not None and not self.values:
             with contextlib.suppress(sqlite3.Error):  # values stay pickled until asked for
                 self.stored = dict(self.db.execute("SELECT key, value FROM entries"))
         self.used: set[str] = set()
@@ -70,13 +73,16 @@ class BuildCache:
 
     def get(self, entry: str, default: Any = None) -> Any:
         self.used.add(entry)
+        if entry in self.values:
+            return self.values[entry]
         data = self.stored.get(entry)
         if data is None:
             return default
         try:
-            return pickle.loads(data)
+            value = self.values[entry] = pickle.loads(data)
         except Exception:  # a damaged entry is a missing one
             return default
+        return value
 
     def put(self, entry: str, value: Any) -> None:
         self.used.add(entry)
@@ -86,29 +92,50 @@ class BuildCache:
         """Store a value pickled already (by a worker, to send it here); return it unpickled."""
         self.used.add(entry)
         self.pickled[entry] = data
-        return pickle.loads(data)
+        value = self.changed[entry] = pickle.loads(data)
+        return value
 
     def keep_all(self) -> None:
         """Keep every stored entry: this build reused the last one whole."""
-        self.used.update(self.stored)
+        self.used.update(self.stored.keys() | self.values.keys())
 
     def save(self) -> None:
         """Store this build's new entries and forget those it did not use."""
         if self.db is None:
             return
-        with contextlib.suppress(sqlite3.Error):
+        try:
             with self.db:  # deleting first lets the new entries reuse the freed pages
-                unused = [(k,) for k in self.stored if k not in self.used]
+                unused = [(k,) for k in self.stored.keys() | self.values.keys()
+                          if k not in self.used]
                 self.db.executemany("DELETE FROM entries WHERE key = ?", unused)
                 self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", [
-                    *((k, pickle.dumps(v, PROTOCOL)) for k, v in self.changed.items()),
+                    *((k, pickle.dumps(v, PROTOCOL)) for k, v in self.changed.items()
+                      if k not in self.pickled),
                     *self.pickled.items()])
             free, pages = (self.db.execute(f"PRAGMA {name}").fetchone()[0]
                            for name in ("freelist_count", "page_count"))
             if free > pages // 2:  # after a full rebuild: give the space back
                 self.db.execute("VACUUM")
+        except sqlite3.Error:
+            self._forget()  # the file did not take the entries: do not keep them in memory
+        else:
+            self._remember()
         self.db.close()
         self.db = None
+
+    def _remember(self) -> None:
+        """Leave in `memory` every entry the file now holds, unpickled."""
+        if self.memory is None:
+            return
+        for entry in self.used & (self.stored.keys() - self.values.keys()):
+            self.get(entry)
+        self.memory.clear()
+        self.memory.update((k, v) for k, v in self.values.items() if k in self.used)
+        self.memory.update(self.changed)
+
+    def _forget(self) -> None:
+        if self.memory is not None:
+            self.memory.clear()
 
     def _open(self) -> sqlite3.Connection | None:
         """The cache database; a missing, old or damaged one starts empty."""

@@ -102,13 +102,14 @@ def check(src: Path, base_url: str | None = None) -> Result:
 
 
 def build(src: Path, out: Path, base_url: str | None = None, strict: bool = False,
-          progress: Progress | None = None) -> Result:
+          progress: Progress | None = None, memory: dict | None = None) -> Result:
     """Build the site into `out`, touching it only when the whole build succeeded.
 
-    `strict` fails the build on any warning, before anything is written.
+    `strict` fails the build on any warning, before anything is written. A process that
+    builds again and again passes the same `memory` each time (see `BuildCache`).
     """
     check_output_folder(out, src)
-    cache = BuildCache(cache_folder(out))
+    cache = BuildCache(cache_folder(out), memory)
     result = render_site(src, Report(), base_url, cache, out, progress)
     if strict:
         fail_on_warnings(result.report)

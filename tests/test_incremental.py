@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,21 +98,24 @@ def output(out: Path) -> dict[str, bytes]:
             for p in out.rglob("*") if p.is_file() and p.name != MANIFEST}
 
 
+@pytest.mark.parametrize("in_memory", [False, True], ids=["from-file", "kept-in-memory"])
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 5), st.sampled_from(VERDICTS)),
                 min_size=1, max_size=5))
-def test_incremental_output_equals_a_cold_build(tmp_path, monkeypatch, edits):
+def test_incremental_output_equals_a_cold_build(tmp_path, monkeypatch, in_memory, edits):
+    """From the cache file, as the command line builds, or from memory, as `serve` does."""
     monkeypatch.setattr(render, "INDEX_PAGE_SIZE", 1)  # pages come and go with articles
     monkeypatch.setattr(render, "FEED_ENTRIES", 2)  # and in and out of the feed
     root = tmp_path / "case"
     shutil.rmtree(root, ignore_errors=True)
     src, out = root / "src", root / "out"
+    memory = {} if in_memory else None
     initial(src)
-    pipeline.build(src, out, BASE)
+    pipeline.build(src, out, BASE, memory=memory)
     for edit, pick, verdict in edits:
         edit(src, pick, verdict)
-        pipeline.build(src, out, BASE)
+        pipeline.build(src, out, BASE, memory=memory)
         assert output(out) == pipeline.check(src, BASE).files, f"stale after {edit.__name__}"
 
 
@@ -124,6 +128,25 @@ def test_an_edit_renders_only_the_index_page_that_lists_the_article(make_site, t
     older = src / "content" / "older.md"
     older.write_text(older.read_text().replace("Intro text.", "Intro, edited."))
     assert sorted(pipeline.build(src, out).files) == ["older/index.html", "page/2/index.html"]
+
+
+def test_serve_keeps_the_cache_unpickled_between_builds(make_site, tmp_path, monkeypatch):
+    from factcheck import cache
+
+    loads, original = [], cache.pickle.loads
+    monkeypatch.setattr(cache.pickle, "loads", lambda data: loads.append(1) or original(data))
+    src, out, memory = make_site(), tmp_path / "out", {}
+    pipeline.build(src, out, memory=memory)
+    assert memory
+    assert pipeline.build(src, out, memory=memory).files == {}  # a no-op keeps them all
+    check = src / "checks" / "river-length.yaml"
+    for verdict in ("true", "false"):
+        check.write_text(check.read_text().replace("verdict: ", f"verdict: {verdict}\n#", 1))
+        loads.clear()
+        edited = pipeline.build(src, out, memory=memory)
+        assert "demo/river-length/index.html" in edited.files
+        assert len(loads) == 1  # the edited check, validated anew; nothing from the file
+    assert pipeline.build(src, out).files == {}  # and the file agrees with the memory
 
 
 def test_second_build_renders_nothing_and_one_edit_renders_little(make_site, tmp_path):
