@@ -125,7 +125,10 @@ class Handler(SimpleHTTPRequestHandler):
         """Quiet: the terminal is for build messages."""
 
     def _respond(self, with_body: bool) -> None:
-        path = urlsplit(self.path).path
+        try:
+            path = urlsplit(self.path).path
+        except ValueError:  # e.g. '//[x': an unclosed IPv6 bracket where a host would be
+            return self.send_error(HTTPStatus.BAD_REQUEST, "Unreadable path")
         if path == EVENTS_URL:
             return self._events()
         if path in ASSETS:

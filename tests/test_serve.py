@@ -193,6 +193,9 @@ def test_unknown_paths_get_the_404_page(served):
     status, page = server.get("/no/such/page.html")
     assert status == 404
     assert "Page not found" in page
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        raw.sendall(b"GET http://[unreadable HTTP/1.1\r\nHost: x\r\n\r\n")  # no client sends it
+        assert raw.recv(100).startswith(b"HTTP/1.0 400 ")
     status, script = server.get("/__livereload.js")
     assert status == 200
     assert "EventSource" in script
