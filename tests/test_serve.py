@@ -98,8 +98,11 @@ def served(make_site):
     server = Served(src, free_port())
     yield src, server
     if server.process.poll() is None:
-        server.process.kill()
-        server.process.wait()
+        try:
+            server.stop()  # as an editor does: the server removes its temporary folder
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
 
 
 def generation(page: str) -> int:
