@@ -92,7 +92,7 @@ class BuildCache:
         """Store a value pickled already (by a worker, to send it here); return it unpickled."""
         self.used.add(entry)
         self.pickled[entry] = data
-        value = self.changed[entry] = pickle.loads(data)
+        value = self.values[entry] = pickle.loads(data)
         return value
 
     def keep_all(self) -> None:
@@ -109,8 +109,7 @@ class BuildCache:
                           if k not in self.used]
                 self.db.executemany("DELETE FROM entries WHERE key = ?", unused)
                 self.db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", [
-                    *((k, pickle.dumps(v, PROTOCOL)) for k, v in self.changed.items()
-                      if k not in self.pickled),
+                    *((k, pickle.dumps(v, PROTOCOL)) for k, v in self.changed.items()),
                     *self.pickled.items()])
             free, pages = (self.db.execute(f"PRAGMA {name}").fetchone()[0]
                            for name in ("freelist_count", "page_count"))
