@@ -35,6 +35,9 @@ class SiteConfig:
     verdicts: tuple[Verdict, ...]
     contact: str
     strict: bool
+    about: str = ""
+    search: bool = True
+    share_images: bool = True
 
     @property
     def contact_href(self) -> str:
@@ -82,6 +85,16 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Response:
+    """The right of reply: whom the desk asked for comment, when, and what they said."""
+
+    party: str
+    asked: dt.date
+    note: str
+    answered: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class Check:
     """One checked claim, from `checks/<id>.yaml`."""
 
@@ -98,6 +111,10 @@ class Check:
     analysis: str = ""
     checked_by: str = ""
     updates: tuple[Update, ...] = ()
+    claimant_type: str = "organization"
+    responses: tuple[Response, ...] = ()
+    topics: tuple[str, ...] = ()
+    translation_of: str = ""
 
     @property
     def modified(self) -> dt.date:
@@ -152,6 +169,10 @@ class Article:
     updated: dt.date | None = None
     summary: str = ""
     source: CheckedArticle | None = None
+    authors: tuple[str, ...] = ()
+    lead: str = ""
+    topics: tuple[str, ...] = ()
+    translation_of: str = ""
     body_html: str = ""
     markers: tuple[Marker, ...] = ()
 

@@ -26,6 +26,7 @@ from .model import (
     Check,
     CheckedArticle,
     Publisher,
+    Response,
     Site,
     SiteConfig,
     Source,
@@ -47,6 +48,11 @@ DEFAULT_METHODOLOGY = (
 DEFAULT_CORRECTIONS = (
     "When we get something wrong we correct it openly: the check is updated, and a dated "
     "note in its corrections log says what changed and why."
+)
+DEFAULT_ABOUT = (
+    "This site publishes fact checks: each one takes a published article, marks the "
+    "claims we checked in its own words, and gives every claim a verdict, the reasoning "
+    "and the sources."
 )
 DEFAULT_SCALE = (
     Verdict("true", "True", 5,
@@ -276,6 +282,28 @@ class ListOf(Spec):
         return {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
 
 
+class Names(Spec):
+    """One name or a list of names (`authors: Jane Doe` or `authors: [Jane Doe, Ali Khan]`)."""
+
+    expected = "a name or a list of names"
+
+    def __init__(self) -> None:
+        self.text = Text()
+
+    def convert(self, node, at):
+        if isinstance(node, yaml.ScalarNode):
+            value = self.text.convert(node, at)
+            return value if value is INVALID else (value,)
+        if not isinstance(node, yaml.SequenceNode):
+            return at.error(node, f"expected {self.expected}, found {_found(node)}")
+        names = [self.text.convert(child, at) for child in node.value]
+        return INVALID if any(n is INVALID for n in names) else tuple(dict.fromkeys(names))
+
+    def json_schema(self):
+        text = self.text.json_schema()
+        return {"anyOf": [text, {"type": "array", "items": text}]}
+
+
 @dataclass(frozen=True)
 class Field:
     spec: Spec
@@ -372,6 +400,13 @@ UPDATE = Record("an update", {
     "note": Field(Text(), True, "what changed and why"),
 }, Update)
 
+RESPONSE = Record("a response", {
+    "party": Field(Text(), True, "whom the desk asked for comment"),
+    "asked": Field(DATE, True, "when they were asked"),
+    "answered": Field(DATE, description="when they answered, if they did"),
+    "note": Field(Text(), True, "what they said, or that no answer came"),
+}, Response)
+
 
 @functools.cache
 def check_record(verdicts: tuple[str, ...]) -> Record:
@@ -388,6 +423,13 @@ def check_record(verdicts: tuple[str, ...]) -> Record:
         "checked_by": Field(Text(), description="who checked it"),
         "checked_on": Field(DATE, True, "date of this verdict"),
         "updates": Field(ListOf(UPDATE), description="the corrections log, oldest first"),
+        "claimant_type": Field(Choice("claimant type", ("person", "organization")),
+                               description="whether the claimant is a person or an "
+                                           "organization (default organization)"),
+        "responses": Field(ListOf(RESPONSE), description="the right of reply: whom the desk "
+                                                         "asked for comment, and their answer"),
+        "topics": Field(Names(), description="topic names, each with its own page"),
+        "translation_of": Field(KEY, description="the id of the check this one translates"),
     }, Check)
 
 
@@ -406,6 +448,10 @@ FRONT_MATTER = Record("front matter", {
     "source": Field(CHECKED_ARTICLE, description="the checked article"),
     "lang": Field(LANGUAGE, description="language of the article"),
     "dir": Field(Choice("text direction", ("ltr", "rtl")), description="text direction"),
+    "authors": Field(Names(), description="who wrote the fact-check: a name or a list"),
+    "lead": Field(KEY, description="the id of the claim the story turns on, shown first"),
+    "topics": Field(Names(), description="topic names, each with its own page"),
+    "translation_of": Field(KEY, description="the slug of the article this one translates"),
 })
 
 VERDICT = Record("a verdict", {
@@ -456,6 +502,10 @@ SITE = Record("site.yaml", {
     "verdicts": Field(Scale(), description="the rating scale, best first"),
     "contact": Field(CONTACT, description="where readers report errors and submit claims"),
     "strict": Field(Boolean(), description="unmarked checks are errors"),
+    "about": Field(Text(), description="Markdown for the about page: who the desk is, "
+                                       "who owns and funds it"),
+    "search": Field(Boolean(), description="build the search page and its index"),
+    "share_images": Field(Boolean(), description="draw a share card for every claim page"),
 })
 
 
@@ -484,6 +534,9 @@ def validate_config(file: YamlFile | None, report: Report, base_url: str | None)
         verdicts=values.get("verdicts", DEFAULT_SCALE),
         contact=values.get("contact", ""),
         strict=values.get("strict", True),
+        about=values.get("about", DEFAULT_ABOUT),
+        search=values.get("search", True),
+        share_images=values.get("share_images", True),
     )
 
 
