@@ -18,15 +18,15 @@ import time
 from pathlib import Path
 
 from factcheck import pipeline
-from factcheck.errors import BuildError, Report, fail_on_warnings, github_annotation
-from factcheck.write import OutputError
+from factcheck.errors import BuildError, FactcheckError, Report, fail_on_warnings, github_annotation
+from factcheck.options import BuildOptions, source_date
 
 HERE = Path(__file__).resolve().parent
 OK, SOURCE_ERRORS, BAD_USAGE = 0, 1, 2
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | argparse.Namespace | None = None) -> int:
+    args = argv if isinstance(argv, argparse.Namespace) else _parser().parse_args(argv)
     args.src = Path(args.src) if args.src else HERE
     if not args.src.is_dir():
         print(f"build.py: error: source folder {args.src} does not exist", file=sys.stderr)
@@ -38,8 +38,7 @@ def build_command(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else args.src / "site"
     started = time.perf_counter()
     with TerminalProgress(sys.stderr) as progress:
-        result = _run(lambda: pipeline.build(args.src, out, args.base_url, args.strict,
-                                             progress), args)
+        result = _run(lambda: pipeline.build(args.src, out, options(args), progress), args)
     if isinstance(result, int):
         return result
     stats = result.stats
@@ -47,6 +46,11 @@ def build_command(args: argparse.Namespace) -> int:
           f"{stats.unchanged} reused or unchanged, {stats.removed} removed "
           f"({time.perf_counter() - started:.2f}s)")
     return OK
+
+
+def options(args: argparse.Namespace) -> BuildOptions:
+    """What the command line asked for, and the environment's SOURCE_DATE_EPOCH."""
+    return BuildOptions(base_url=args.base_url, strict=args.strict, source_date=source_date())
 
 
 class TerminalProgress:
@@ -81,7 +85,7 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> pipeline.Result:
-    result = pipeline.check(args.src, args.base_url)
+    result = pipeline.check(args.src, options(args))
     if args.links:
         from factcheck import linkcheck
         links, cached = linkcheck.check_links(args.src, result.report, args.timeout)
@@ -92,16 +96,17 @@ def _check(args: argparse.Namespace) -> pipeline.Result:
 
 
 def serve_command(args: argparse.Namespace) -> int:
-    from factcheck import serve
+    from factcheck import deploy, serve
 
-    gc.enable()  # a server builds again and again: the garbage of each must be collected
     folders, site_file = serve.source_paths(args.src)
     port = serve.DEFAULT_PORT if args.port is None else args.port
-    memory: dict = {}  # the last build's cache entries, kept unpickled between rebuilds
+
+    def build_preview(out: Path) -> serve.Built:
+        report = pipeline.build(args.src, out, options(args)).report
+        return serve.Built(report, deploy.base_url(args.src, args.base_url) or "")
+
     try:
-        return serve.serve(
-            lambda out: pipeline.build(args.src, out, args.base_url, memory=memory).report,
-            folders, site_file, port)
+        return serve.serve(build_preview, folders, site_file, port)
     except serve.ServeError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return BAD_USAGE
@@ -131,18 +136,20 @@ def deploy_command(args: argparse.Namespace) -> int:
               "canonical links, sitemap, feed and 404 page (set base_url in site.yaml or "
               "pass --base-url); nothing was deployed", file=sys.stderr)
         return BAD_USAGE
-    status = build_command(args)
-    if status != OK:
-        print("nothing was deployed", file=sys.stderr)
-        return status
     out = Path(args.out) if args.out else args.src / "site"
     given = {"remote": args.remote, "branch": args.branch, "message": args.message}
     target = deploy.Target(cname=args.cname, **{k: v for k, v in given.items() if v})
     try:
-        deploy.publish(out, args.src, target)
+        deploy.check(args.src, target, base_url)  # first: a deploy that cannot go ahead
+        status = build_command(args)              # builds nothing
+        if status == OK:
+            deploy.publish(out, args.src, target)
     except deploy.DeployError as exc:
         print(f"build.py: error: {exc}; nothing was deployed", file=sys.stderr)
         return BAD_USAGE
+    if status != OK:
+        print("nothing was deployed", file=sys.stderr)
+        return status
     print(f"deployed {out} to branch {target.branch} of {target.remote}; "
           f"the site will be at {base_url}")
     return OK
@@ -161,9 +168,9 @@ def _run(work, args: argparse.Namespace) -> pipeline.Result | int:
         errors = len(failed.report.errors)
         print(f"{errors} error{'s' * (errors != 1)}; nothing was written", file=sys.stderr)
         return SOURCE_ERRORS
-    except OutputError as exc:
+    except FactcheckError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
-        return BAD_USAGE
+        return exc.status
     _print_report(result.report, args)
     return result
 
@@ -234,9 +241,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 if __name__ == "__main__":
-    # A build's million objects live until it ends: collecting them during the build, or
-    # at exit, costs time and frees nothing (0.15 s of each at 10,000 claims).
-    gc.disable()
-    status = main()
+    # The garbage-collection policy, here alone: a build's million objects live until it
+    # ends, so collecting them during the build, or at exit, costs time and frees nothing
+    # (0.15 s of each at 10,000 claims); a server builds again and again and must collect.
+    arguments = _parser().parse_args()
+    if arguments.command != "serve":
+        gc.disable()
+    status = main(arguments)
     gc.freeze()
     sys.exit(status)

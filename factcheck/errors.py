@@ -55,12 +55,28 @@ class Report:
         return sorted(set(self.items))
 
 
-class BuildError(Exception):
-    """Raised when a stage cannot go on; carries the report that says why."""
+class FactcheckError(Exception):
+    """The root of everything the command line reports: a message and an exit status,
+    never a traceback."""
+
+    status = 2
+
+
+class UsageError(FactcheckError):
+    """The command cannot run as asked (a folder, a port, a repository): exit 2."""
+
+
+class BuildError(FactcheckError):
+    """The sources have errors; carries the report that says which (exit 1)."""
+
+    status = 1
 
     def __init__(self, report: Report) -> None:
         super().__init__(f"{len(report.errors)} error(s)")
         self.report = report
+
+    def __reduce__(self) -> tuple[type[BuildError], tuple[Report]]:
+        return BuildError, (self.report,)  # raised in a worker, re-raised in the build
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

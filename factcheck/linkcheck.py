@@ -1,7 +1,8 @@
 """`check --links`: find link rot in the checks' `url`, `archived` and `appearance` links.
 
-Links are read again from the YAML nodes, which keep each value's line and column (the
-model does not). Each distinct URL is fetched once, concurrently, without following
+The links are those the validator finds, with their line and column: every value its
+declarations read as a URL (`validate.URL`), so a new URL key is checked without a change
+here. Each distinct URL is fetched once, concurrently, without following
 redirects, with a timeout and one retry for answers that may be passing trouble (no
 answer, 5xx). Problems are warnings; `--strict` makes them fail the run.
 
@@ -14,32 +15,20 @@ from __future__ import annotations
 import http.client
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
-import yaml
-
 from .errors import Report
-from .sources import read_sources
+from .sources import SITE_FILE, read_text, scan
+from .validate import Link, validate_check, validate_config
 
 CACHE_FILE = Path(".factcheck-cache") / "links.json"
 CACHE_SECONDS = 24 * 60 * 60
 USER_AGENT = "factcheck-linkcheck/1 (a fact-check site's link rot check)"
 RETRY_DELAY = 0.5
-
-
-@dataclass(frozen=True)
-class Link:
-    """One link in a check file; `archived` is its source's archive copy, if any."""
-
-    path: str
-    line: int
-    col: int
-    url: str
-    archived: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,38 +54,22 @@ class Answer:
 
 
 def find_links(src: Path) -> list[Link]:
-    """Every `appearance`, source `url` and `archived` link, with its place in its file."""
+    """Every URL the checks give, with its place: each value the validator reads as a URL."""
     report = Report()
-    sources = read_sources(src, report)
-    nodes = ((file.path, file.parse(report).node) for file in sources.checks)
-    return [link for path, node in nodes if isinstance(node, yaml.MappingNode)
-            for link in _check_links(path, node)]
+    found = scan(src)
+    site = read_text(src, SITE_FILE, report) if found.site else None
+    scale = tuple(v.key for v in validate_config(site, report, None).verdicts)
+    links: list[Link] = []
+    for file in found.checks:
+        text = read_text(src, file.path, report)
+        if text is not None:
+            validate_check(file.path, file.name, text, scale, report, links)
+    return links
 
 
-def _check_links(path: str, node: yaml.MappingNode) -> Iterator[Link]:
-    fields = _scalars(node)
-    if "appearance" in fields:
-        yield _link(path, fields["appearance"])
-    sources = next((v for k, v in node.value if k.value == "sources"), None)
-    for entry in sources.value if isinstance(sources, yaml.SequenceNode) else ():
-        if not isinstance(entry, yaml.MappingNode):
-            continue
-        fields = _scalars(entry)
-        archived = fields["archived"].value.strip() if "archived" in fields else ""
-        if "url" in fields:
-            yield _link(path, fields["url"], archived)
-        if archived:
-            yield _link(path, fields["archived"])
-
-
-def _scalars(node: yaml.MappingNode) -> dict[str, yaml.ScalarNode]:
-    return {k.value: v for k, v in node.value
-            if isinstance(v, yaml.ScalarNode) and v.value.strip().startswith(("http", "HTTP"))}
-
-
-def _link(path: str, node: yaml.ScalarNode, archived: str = "") -> Link:
-    mark = node.start_mark
-    return Link(path, mark.line + 1, mark.column + 1, node.value.strip(), archived)
+def _archived(link: Link) -> str:
+    """A source's archive copy, for the hint on its dead `url`."""
+    return dict(link.siblings).get("archived", "") if link.key == "url" else ""
 
 
 def fetch(url: str, timeout: float) -> Answer:
@@ -163,10 +136,11 @@ def _report(link: Link, answers: dict[str, Answer], report: Report) -> None:
 
 
 def _archive_hint(link: Link, answers: dict[str, Answer]) -> str:
-    if not link.archived:
+    archived = _archived(link)
+    if not archived:
         return "add an 'archived' copy, e.g. from web.archive.org"
-    if answers[link.archived].answers:
-        return f"the archived copy answers: link to {link.archived}"
+    if answers[archived].answers:
+        return f"the archived copy answers: link to {archived}"
     return "its archived copy does not answer either"
 
 

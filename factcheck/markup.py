@@ -3,17 +3,17 @@
 Claim markers `[text]{claim=id}` are parsed by a Python-Markdown inline processor, so
 code spans, fenced code and `\\[` escapes keep them literal. A tree processor then walks
 the result in document order: it numbers each claim's marks, rejects nested and stray
-markers, and puts the verdict widget (rendered by a template, through a callback) after
-the marked text. Everything is then cleaned by nh3: editors' raw HTML keeps only a safe
-set of tags and attributes.
+markers, and leaves a placeholder (`CHIP`) after each marked text, where the renderer puts
+the verdict chip. So a body depends on its own text only, never on the checks or on other
+articles. Everything is cleaned by nh3: editors' raw HTML keeps only a safe set of tags
+and attributes.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import markdown
@@ -21,12 +21,11 @@ import nh3
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from .cache import BuildCache, key
 from .errors import Report, did_you_mean
-from .model import Article, Check, Marker, Site, marker_anchor
 from .sources import ID_PATTERN, suggest_id
-from .workers import Progress, run_all
 
+CHIP = "\ue000"
+"""A private-use character marking where a mark's verdict chip goes (removed from input)."""
 MARKER_PRIORITY = 172  # after `\` escapes and footnotes, before references and links
 _MARKER_BRACES = re.compile(r"\{([^{}\n]*)\}")
 _ESCAPED_BRACKET = f"{markdown.util.STX}{ord('[')}{markdown.util.ETX}"
@@ -88,13 +87,6 @@ class Found:
     hint: str = ""
 
 
-Widget = Callable[[str, int], str]
-"""Renders the verdict widget for the n-th mark of a claim id; '' for an unknown claim."""
-
-ClaimWidget = Callable[[Article, Check, str, int, int], str]
-"""widget(article, check, home slug, n-th mark, claim's number in the article): its HTML."""
-
-
 class ClaimMarkerProcessor(LinkInlineProcessor):
     """`[text]{claim=id}`: a span holding the text; malformed braces become a problem."""
 
@@ -147,7 +139,6 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
 
     def __init__(self, md: markdown.Markdown) -> None:
         super().__init__(md)
-        self.widget: Widget = lambda claim_id, n: ""
         self.found: list[Found] = []
 
     def run(self, root):
@@ -180,7 +171,7 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
         for child in list(span)[:-1]:
             span.remove(child)
             marked.append(child)
-        marked.tail = self.md.htmlStash.store(self.widget(claim_id, n))
+        marked.tail = CHIP  # where the renderer puts the verdict chip and note
         span.attrib.update({"class": "claim", "id": marker_anchor(claim_id, n)})
 
     def _stray(self, text: str | None, in_code: bool, inside: str | None) -> None:
@@ -264,8 +255,7 @@ class BodyConverter:
         self.md.treeprocessors.register(HeadingLevels(self.md, top=2, shift=0), "levels", 5)
         self.patterns = PossiblePatterns(self.md)
 
-    def convert(self, text: str, widget: Widget) -> tuple[str, list[Found]]:
-        self.markers.tree.widget = widget
+    def convert(self, text: str) -> tuple[str, list[Found]]:
         self.md.reset()
         self.patterns.choose(text)
         html = self.md.convert(text)
@@ -313,17 +303,6 @@ def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, in
     return places
 
 
-@dataclass(frozen=True)
-class Body:
-    """An article body's HTML and the markers met in it, with each one's line and column."""
-
-    html: str
-    found: list[Found]
-    places: list[tuple[int, int]]
-    images_without_alt: list[tuple[int, int]]
-    """Where the editor's own <img> tags that lack alt text are (line, column)."""
-
-
 def images_without_alt(body: str, first_line: int, html: str) -> list[tuple[int, int]]:
     """Raw <img> tags without alt: the page would be invalid and say nothing to a screen
     reader. Checked in the HTML made (an <img> in a code span is text there), then found
@@ -337,106 +316,74 @@ def images_without_alt(body: str, first_line: int, html: str) -> list[tuple[int,
     return places
 
 
-class ArticleBodies:
-    """Converts article bodies, with the verdict widget that links each claim to its home."""
+@dataclass(frozen=True)
+class Mark:
+    """A claim marked in an article body; `n` counts the marks of one claim in the article."""
 
-    def __init__(self, site: Site, widget: ClaimWidget):
-        self.site, self.widget = site, widget
-        self.converter = BodyConverter()
+    claim_id: str
+    n: int
+    line: int
+    col: int
 
-    def convert(self, article: Article, homes: dict[str, str]) -> Body:
-        """The body's HTML and markers; a claim without a home yet lives in this article."""
-        numbers: dict[str, int] = {}  # each claim's number in this article, as printed
-
-        def article_widget(claim_id: str, n: int) -> str:
-            check = self.site.checks.get(claim_id)
-            if check is None:
-                return ""
-            number = numbers.setdefault(claim_id, len(numbers) + 1)
-            return self.widget(article, check, homes.get(claim_id, article.slug), n, number)
-
-        html, found = self.converter.convert(article.body, article_widget)
-        return Body(html, found, locate(article.body, article.body_line, found),
-                    images_without_alt(article.body, article.body_line, html))
-
-    def depends_on(self, found: list[Found], homes: dict[str, str]) -> tuple:
-        """What a body's HTML depends on besides its own text: its claims and their homes."""
-        ids = sorted({f.claim_id for f in found if f.claim_id})
-        checks = self.site.checks
-        return tuple((i, self.site.digest(checks[i]) if i in checks else "", homes.get(i, ""))
-                     for i in ids)
+    @property
+    def anchor(self) -> str:
+        return marker_anchor(self.claim_id, self.n)
 
 
-def mark_up(site: Site, widget: ClaimWidget, report: Report, check_ids: frozenset[str],
-            cache: BuildCache | None = None, scope: str = "",
-            progress: Progress | None = None) -> Site:
-    """Render every article body; report marker problems, missing checks and orphans.
-
-    A claim's home is the first article, in home order, that marks it. Bodies are first
-    converted in parallel as if each article were the home of the claims it marks, which
-    is true but for claims marked in several articles; only bodies where that guess was
-    wrong are converted again. A body is reused from `cache` while its text, its claims'
-    checks and their homes are unchanged (`scope` fingerprints everything else).
-    `check_ids` names every check file, valid or not, so that a marker naming a check
-    with errors is not reported a second time as missing.
-    """
-    cache = cache or BuildCache()
-    bodies = ArticleBodies(site, widget)
-    keys = [key(scope, "body", a.path, site.digest(a)) for a in site.articles]
-    cached = [cache.get(k) for k in keys]
-    todo = [i for i, entry in enumerate(cached) if entry is None]
-    converted = run_all(lambda i: bodies.convert(site.articles[i], {}), todo,
-                        "articles marked up", progress)
-    fresh = dict(zip(todo, converted, strict=True))
-    found = [fresh[i].found if i in fresh else cached[i][1].found for i in range(len(keys))]
-    homes: dict[str, str] = {}
-    for article, marks in zip(site.articles, found, strict=True):
-        for item in marks:
-            if item.claim_id in site.checks:
-                homes.setdefault(item.claim_id, article.slug)
-    articles = []
-    for i, article in enumerate(site.articles):
-        depends = bodies.depends_on(found[i], homes)
-        if cached[i] is not None and cached[i][0] == depends:
-            body = cached[i][1]
-        else:
-            if i in fresh and all(home == article.slug for _, _, home in depends if home):
-                body = fresh[i]
-            else:
-                body = bodies.convert(article, homes)
-            cache.put(keys[i], (depends, body))
-        markers = _markers(article, body, site, check_ids, report)
-        for line, col in body.images_without_alt:
-            report.warning(article.path, line, col, "image without alt text",
-                           'describe it in alt="...", or write alt="" if it only decorates')
-        articles.append(replace(article, body_html=body.html, markers=markers))
-    if not report.has_errors_under("content/"):  # else which claims are marked is unknown
-        _report_orphans(site, homes, report)
-    return replace(site, articles=tuple(articles), homes=homes)
+def marker_anchor(claim_id: str, n: int) -> str:
+    """A mark's element id; the first mark of a claim, its home in the text, has no number."""
+    return f"claim-{claim_id}" if n == 1 else f"claim-{claim_id}-{n}"
 
 
-def _markers(article: Article, body: Body, site: Site, check_ids: frozenset[str],
-             report: Report) -> tuple[Marker, ...]:
-    markers = []
-    for item, (line, col) in zip(body.found, body.places, strict=True):
+@dataclass(frozen=True)
+class Body:
+    """An article body as safe HTML with a `CHIP` after each mark, and the marks in order."""
+
+    html: str
+    marks: tuple[Mark, ...]
+    complete: bool = True
+    """False when some marker had a problem: a mark may be missing."""
+
+    @property
+    def claim_ids(self) -> tuple[str, ...]:
+        """Each marked claim once, in the order of its first mark."""
+        return tuple(dict.fromkeys(m.claim_id for m in self.marks))
+
+    def segments(self) -> list[tuple[str, Mark | None]]:
+        """The HTML cut at each chip's place: (html, the mark whose chip follows it)."""
+        parts = self.html.split(CHIP)
+        marks: list[Mark | None] = [*self.marks, None]
+        return list(zip(parts, marks[:len(parts)], strict=True))
+
+
+_CONVERTER: BodyConverter | None = None
+_PLAIN: PlainMarkdown | None = None
+
+
+def plain_html(text: str, top: int = 2) -> str:
+    """Analysis, methodology and policy Markdown as safe HTML (see PlainMarkdown)."""
+    global _PLAIN
+    if _PLAIN is None:
+        _PLAIN = PlainMarkdown()
+    return _PLAIN(text, top)
+
+
+def mark_up(path: str, body: str, first_line: int, report: Report) -> Body:
+    """An article body (from `first_line` of the file at `path`) as safe HTML, with its
+    marks; marker problems and images without alt text are reported."""
+    global _CONVERTER
+    if _CONVERTER is None:  # one Markdown instance per process, reset for each body
+        _CONVERTER = BodyConverter()
+    text = body.replace(CHIP, "\ufffd")  # the placeholder is ours alone
+    html, found = _CONVERTER.convert(text)
+    marks, complete = [], True
+    for item, (line, col) in zip(found, locate(text, first_line, found), strict=True):
         if item.problem:
-            report.error(article.path, line, col, item.problem, item.hint)
-        elif item.claim_id in site.checks:
-            markers.append(Marker(item.claim_id, item.n, line, col))
-        elif item.claim_id not in check_ids:
-            hint = did_you_mean(item.claim_id, check_ids) or \
-                f"create checks/{item.claim_id}.yaml (python build.py new {item.claim_id})"
-            report.error(article.path, line, col, f"no check '{item.claim_id}'", hint)
-    return tuple(markers)
-
-
-def _report_orphans(site: Site, homes: dict[str, str], report: Report) -> None:
-    for claim_id, check in sorted(site.checks.items()):
-        if claim_id in homes:
-            continue
-        message = f"check '{claim_id}' is not marked in any article"
-        hint = f"mark it in an article as [text]{{claim={claim_id}}}"
-        if site.config.strict:
-            report.error(check.path, 1, 1, message, hint + ", or set 'strict: false'")
+            report.error(path, line, col, item.problem, item.hint)
+            complete = False
         else:
-            report.warning(check.path, 1, 1, message, hint)
+            marks.append(Mark(item.claim_id, item.n, line, col))
+    for line, col in images_without_alt(text, first_line, html):
+        report.warning(path, line, col, "image without alt text",
+                       'describe it in alt="...", or write alt="" if it only decorates')
+    return Body(html, tuple(marks), complete)

@@ -1,9 +1,9 @@
-"""The validated site: plain frozen dataclasses, built only by `validate`."""
+"""The validated sources: plain frozen dataclasses, made only by `validate`."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -133,30 +133,8 @@ class CheckedArticle:
 
 
 @dataclass(frozen=True)
-class Marker:
-    """A claim marked in an article body; `n` counts the marks of one claim in the article."""
-
-    claim_id: str
-    n: int
-    line: int
-    col: int
-
-    @property
-    def anchor(self) -> str:
-        return marker_anchor(self.claim_id, self.n)
-
-
-def marker_anchor(claim_id: str, n: int) -> str:
-    """A mark's element id; the first mark of a claim, its home in the text, has no number."""
-    return f"claim-{claim_id}" if n == 1 else f"claim-{claim_id}-{n}"
-
-
-@dataclass(frozen=True)
 class Article:
-    """One fact-checked article, from `content/<slug>.md`.
-
-    `body_html` and `markers` are empty until the markup stage has rendered the body.
-    """
+    """One fact-checked article, from `content/<slug>.md`; its body is Markdown text."""
 
     slug: str
     path: str
@@ -173,26 +151,3 @@ class Article:
     lead: str = ""
     topics: tuple[str, ...] = ()
     translation_of: str = ""
-    body_html: str = ""
-    markers: tuple[Marker, ...] = ()
-
-    @property
-    def claim_ids(self) -> tuple[str, ...]:
-        """Each marked claim once, in the order of its first mark."""
-        return tuple(dict.fromkeys(m.claim_id for m in self.markers))
-
-
-@dataclass(frozen=True)
-class Site:
-    """Everything the renderer needs: settings, articles newest first, checks by id."""
-
-    config: SiteConfig
-    articles: tuple[Article, ...]
-    checks: dict[str, Check] = field(default_factory=dict)
-    homes: dict[str, str] = field(default_factory=dict)
-    """For each claim id, the slug of the article whose folder holds its page."""
-    digests: dict[str, str] = field(default_factory=dict)
-    """Content hash of each source file by path, so caches can tell what changed."""
-
-    def digest(self, item: Check | Article) -> str:
-        return self.digests.get(item.path, "")

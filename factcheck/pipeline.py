@@ -1,119 +1,279 @@
-"""The build as one recipe: read sources → validate into a model → render → write.
+"""The build as one recipe: read → validate → mark up → homes → render → write.
 
-Every stage reports into one `Report`; nothing is written unless the whole site read,
-validated and rendered without an error. A build into a folder keeps a cache beside it,
-so the next build redoes only the work whose inputs changed.
+The stages are the queries of `graph`; the memo (`memo`) runs each only when something
+it read has changed since the last complete build, and keeps what it read. This module
+drives them rank by rank, on every core when there is enough to do, and hands the pages
+to the write stage, which touches the output only once every page has rendered. Every
+problem goes into one report: with an error, nothing is written and nothing is stored.
+
+The facts the memo starts from are found here: each source file's digest (read again
+only when its stamp changed, as git's index does), each template's, each option's.
 """
 
 from __future__ import annotations
 
-import gc
+import fcntl
+import os
+import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from .cache import BuildCache, cache_folder, code_fingerprint, key
-from .errors import BuildError, Report, fail_on_warnings
-from .markup import mark_up
-from .render import Renderer, templates_fingerprint
-from .sources import read_sources
-from .validate import validate
-from .workers import Progress
-from .write import WriteStats, check_output_folder, has_size, write_output
+from .errors import BuildError, Diagnostic, Report, fail_on_warnings
+from .graph import Graph
+from .memo import Memo, Query, Store, make_cache_folder
+from .options import BuildOptions
+from .render import template_files
+from .sources import Scan, Stamp, Unreadable, digest, read_bytes, scan
+from .workers import Progress, run_all
+from .write import Output, Recorded, Staged, Staging, WriteStats, check_output_folder
 
+CACHE = ".factcheck-cache"
+"""The build cache's folder in the source folder (git-ignored and tagged as a cache)."""
 RACY_NS = 2_000_000_000
+"""A stamp is trusted only for files last changed this long before the build began: a
+file written in the same instant as it was read could otherwise keep a stale stamp."""
 
 
 @dataclass(frozen=True)
 class Result:
     report: Report
-    files: dict[str, bytes]
-    reused: dict[str, int]
     articles: int
     claims: int
     stats: WriteStats | None = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    """Every output file's bytes, for `render_all` only."""
+    written: dict[str, Recorded] | None = None
+    """The stamp of every file in the output folder, as this build left it."""
 
 
-def render_site(src: Path, report: Report, base_url: str | None = None,
-                cache: BuildCache | None = None, out: Path | None = None,
-                progress: Progress | None = None) -> Result:
-    """Read, validate and render everything in memory; raise BuildError on any error.
+def cache_folder(src: Path) -> Path:
+    return src / CACHE
 
-    With a cache, pages still current in `out` are not rendered again (see `Result.reused`).
-    """
-    cache = cache or BuildCache()
+
+def build(src: Path, out: Path, options: BuildOptions | None = None,
+          progress: Progress | None = None) -> Result:
+    """Build the site into `out`, touching it only when the whole build succeeded."""
+    options = options or BuildOptions()
+    check_output_folder(out, src, cache_folder(src))
+    with _locked(cache_folder(src), exclusive=True):
+        store = Store(cache_folder(src), code_digest())
+        folder = str(out.resolve())
+        try:
+            output = Output(out, {p: Recorded(*e) for p, e in store.outputs(folder).items()})
+            result = _build(src, output, options, store, progress)
+            if result.written is not None:
+                store.save_outputs(folder, {p: (r.digest, r.size, r.mtime_ns, r.inode)
+                                            for p, r in result.written.items()})
+            return result
+        finally:
+            store.close()
+
+
+def check(src: Path, options: BuildOptions | None = None) -> Result:
+    """Validate and render everything without writing anything (the cache is only read)."""
+    options = options or BuildOptions()
+    folder = cache_folder(src)
+    with _locked(folder, exclusive=False):
+        store = Store(folder if folder.is_dir() else None, code_digest(), read_only=True)
+        try:
+            return _build(src, None, options, store, None)
+        finally:
+            store.close()
+
+
+def render_all(src: Path, options: BuildOptions | None = None) -> Result:
+    """Every output file in memory, from nothing: what a cold build would write."""
+    return _build(src, None, options or BuildOptions(), Store(None, ""), None, keep=True)
+
+
+def _build(src: Path, output: Output | None, options: BuildOptions, store: Store,
+           progress: Progress | None, keep: bool = False) -> Result:
     started = time.time_ns()
-    stamps = key("stamps", str(src.resolve()))
-    collecting = gc.isenabled()
-    gc.disable()  # a build makes many objects and frees few: collecting only costs time
+    found = scan(src)
+    report = Report()
+    report.items.extend(found.diagnostics)
+    templates = template_files(found.templates)
+    facts, stamps, preread = _facts(found, store, templates, options, started)
+    graph = Graph(found, options, templates, preread)
+    memo = Memo(graph.queries, facts, store)
+    _sources(graph, memo, options, progress)
+    for query, args in graph.diagnostics_of():
+        for arg in args:
+            report.items.extend(memo.diagnostics(query, arg))
+    report.items.extend(Diagnostic(f"{CACHE}/", 1, 1, f"the build cache was ignored: {why}",
+                                   severity="warning") for why in store.problems)
+    if report.errors:
+        raise BuildError(report)
+    pages = memo.get(graph.pages)
+    render = _due_pages(graph, memo, pages, output, everything=keep)
+    if options.strict:
+        fail_on_warnings(report)
+    staging = Staging(output.out) if output is not None else None
     try:
-        known = cache.get(stamps) or {}
-        sources = read_sources(src, report, known)
-        # What every file's model depends on besides itself: the code and site.yaml (the
-        # verdicts, the default language); every page also on the templates and base URL.
-        model_scope = key(code_fingerprint(), sources.site_digest)
-        scope = key(model_scope, templates_fingerprint(sources.templates), base_url or "")
-        inputs = key(scope, "build", *(f"{f.path}\0{f.digest}"
-                                       for f in (*sources.checks, *sources.articles)))
-        previous = _previous_result(cache, inputs, out, report)
-        if previous is not None:
-            return previous
-        site = validate(sources, report, base_url, cache, model_scope, progress)
-        renderer = Renderer(site.config, sources.templates, src,
-                            cache.folder / "templates" if cache.folder else None)
-        with renderer.reporting(report):
-            site = mark_up(site, renderer.widget, report,
-                           frozenset(c.name for c in sources.checks), cache, scope, progress)
-            if report.errors:
-                raise BuildError(report)
-            rendered = renderer.render(site, cache, scope, out, progress)
+        staged, files = _render(graph, memo, render, staging, options, progress, keep)
+        stats, written = None, None
+        if staging is not None and output is not None:
+            current = {path: memo.digest(graph.page_queries[name], arg)
+                       for path, name, arg in pages}
+            stats, written = staging.commit(output, current, staged)
+    except BaseException:
+        if staging is not None:
+            staging.discard()
+        raise
+    if not store.read_only:
+        memo.save()
+        store.save_stamps(stamps, set(store.stamps()) - set(stamps))
+    homes = memo.get(graph.homes)
+    return Result(report, len(memo.get(graph.order)), len(homes.placements), stats, files,
+                  written)
+
+
+def _sources(graph: Graph, memo: Memo, options: BuildOptions,
+             progress: Progress | None) -> None:
+    """Validate, mark up and place everything whose inputs changed."""
+    checks, articles = list(graph.check_files), list(graph.article_files)
+    for query, live, what in ((graph.config, [""], ""), (graph.check, checks, "checks read"),
+                              (graph.article, articles, "articles read"),
+                              (graph.body, articles, "articles marked up"),
+                              (graph.order, [""], ""), (graph.homes, [""], ""),
+                              (graph.review, None, "claims reviewed"),
+                              (graph.assets, [""], ""), (graph.pages, [""], "")):
+        _compute(memo, query, memo.due(query, live), options.jobs, what, progress)
+
+
+def _due_pages(graph: Graph, memo: Memo, pages: Sequence[tuple[str, str, str]],
+               output: Output | None, everything: bool) -> list[tuple[str, str, str]]:
+    """The pages to render: those whose inputs changed, and those not in place on disk
+    (every page when `everything`)."""
+    live: dict[str, list[str]] = {name: [] for name in graph.page_queries}
+    for _, name, arg in pages:
+        live[name].append(arg)
+    due: set[tuple[str, str]] = set()
+    for name, query in graph.page_queries.items():
+        due.update((name, arg) for arg in memo.due(query, live[name]))
+        memo.store.stored_digests(f"{name}:")  # one read for the digests of all of them
+    return [(path, name, arg) for path, name, arg in pages
+            if everything or (name, arg) in due or (output is not None and not output.is_current(
+                path, memo.digest(graph.page_queries[name], arg)))]
+
+
+def _render(graph: Graph, memo: Memo, pages: list[tuple[str, str, str]],
+            staging: Staging | None, options: BuildOptions, progress: Progress | None,
+            keep: bool) -> tuple[dict[str, Staged], dict[str, bytes]]:
+    """Render the pages, each staged (or kept) as it is made; only digests come back."""
+    memo.take_fresh()
+
+    def job(page: tuple[str, str, str]) -> tuple[dict[str, Any], Staged | None, bytes | None]:
+        path, name, arg = page
+        result = memo.compute(graph.page_queries[name], arg)
+        data: bytes = result.value
+        result.value, result.loaded = None, False  # the bytes go to staging, not back
+        fresh = memo.take_fresh()
+        return fresh, staging.put(path, data) if staging else None, data if keep else None
+
+    staged, files = {}, {}
+    for (path, _, _), (fresh, item, data) in zip(
+            pages, run_all(job, pages, options.jobs, "pages rendered", progress), strict=True):
+        memo.adopt(fresh)
+        if item is not None:
+            staged[path] = item
+        if data is not None:
+            files[path] = data
+    return staged, dict(sorted(files.items()))
+
+
+def _compute(memo: Memo, query: Query[Any], args: list[str], jobs: int, what: str,
+             progress: Progress | None) -> None:
+    """Compute the query for these arguments, in workers when there are many."""
+    if not args:
+        return
+    memo.take_fresh()
+
+    def job(arg: str) -> dict[str, Any]:
+        memo.compute(query, arg)
+        return memo.take_fresh()
+
+    for fresh in run_all(job, args, jobs, what, progress):
+        memo.adopt(fresh)
+
+
+# --- the facts ------------------------------------------------------------------------------
+
+
+def _facts(found: Scan, store: Store, templates: dict[str, Path], options: BuildOptions,
+           started: int) -> tuple[dict[str, str], dict[str, tuple[Stamp, str]],
+                                  dict[str, bytes]]:
+    """Every fact's digest now; the stamps worth keeping; the bytes read to find them."""
+    known = store.stamps()
+    facts: dict[str, str] = {}
+    stamps: dict[str, tuple[Stamp, str]] = {}
+    preread: dict[str, bytes] = {}
+    files = [*found.articles, *found.checks, *([found.site] if found.site else [])]
+    for file in files:
+        remembered = known.get(file.path)
+        if remembered is not None and remembered[0] == file.stamp:
+            file_digest = remembered[1]
+        else:
+            try:
+                data = preread[file.path] = read_bytes(file)
+            except Unreadable as exc:
+                facts[f"file:{file.path}"] = f"unreadable: {exc}"
+                continue
+            file_digest = digest(data)
+        facts[f"file:{file.path}"] = file_digest
+        if file.stamp[1] < started - RACY_NS and file.stamp[2] < started - RACY_NS:
+            stamps[file.path] = (file.stamp, file_digest)
+    for name, path in templates.items():
+        facts[f"tmpl:{name}"] = digest(path.read_bytes())
+    facts["list:content"] = _listing(f.path for f in found.articles)
+    facts["list:checks"] = _listing(f.path for f in found.checks)
+    facts["list:assets"] = _listing(n for n in templates if n.startswith("assets/"))
+    facts.update(options.facts())
+    return facts, stamps, preread
+
+
+def _listing(names: Iterator[str] | Any) -> str:
+    return digest("\n".join(sorted(names)).encode("utf-8"))
+
+
+def code_digest() -> str:
+    """The generator's code and the libraries installed beside it: new ones start afresh."""
+    package = Path(__file__).resolve().parent
+    parts = [f"{p.name}\0{digest(p.read_bytes())}" for p in sorted(package.glob("*.py"))]
+    for folder in sys.path:
+        if folder.endswith("site-packages") and Path(folder).is_dir():
+            parts += sorted(n for n in _names(folder) if n.endswith(".dist-info"))
+    return digest("\n".join(parts).encode("utf-8"))
+
+
+def _names(folder: str) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
+
+
+@contextmanager
+def _locked(folder: Path, exclusive: bool) -> Iterator[None]:
+    """One build at a time per cache: a build waits for another to finish with it."""
+    handle = None
+    try:
+        if exclusive:
+            make_cache_folder(folder)
+        if folder.is_dir():
+            handle = open(folder / "lock", "a+")  # noqa: SIM115
+    except OSError:
+        pass  # a read-only source folder: build without the cache's lock
+    try:
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
     finally:
-        if collecting:  # a command line that builds once and exits leaves it off throughout
-            gc.enable()
-    # Stamps are trusted only for files last changed well before this build began: a file
-    # written in the same instant as it was read could otherwise keep a stale stamp.
-    trusted = {f.path: (f.stamp, f.digest) for f in (*sources.checks, *sources.articles)
-               if f.stamp and f.stamp[2] < started - RACY_NS}
-    if trusted != known:
-        cache.put(stamps, trusted)
-    written = {path: len(data) for path, data in rendered.files.items()}
-    cache.put(inputs, (list(report.items), rendered.reused | written, len(site.articles),
-                       len(site.homes)))
-    return Result(report, rendered.files, rendered.reused, len(site.articles), len(site.homes))
+        if handle is not None:
+            handle.close()
 
 
-def _previous_result(cache: BuildCache, inputs: str, out: Path | None,
-                     report: Report) -> Result | None:
-    """The last build's result, when no input has changed and its files are all in place."""
-    last = cache.get(inputs) if out is not None and not report.errors else None
-    if last is None:
-        return None
-    diagnostics, sizes, articles, claims = last
-    if not all(has_size(out, path, size) for path, size in sizes.items()):
-        return None
-    cache.keep_all()
-    report.items.extend(diagnostics)
-    return Result(report, {}, sizes, articles, claims)
-
-
-def check(src: Path, base_url: str | None = None) -> Result:
-    """Validate the sources completely (templates included) without writing anything."""
-    return render_site(src, Report(), base_url)
-
-
-def build(src: Path, out: Path, base_url: str | None = None, strict: bool = False,
-          progress: Progress | None = None, memory: dict | None = None) -> Result:
-    """Build the site into `out`, touching it only when the whole build succeeded.
-
-    `strict` fails the build on any warning, before anything is written. A process that
-    builds again and again passes the same `memory` each time (see `BuildCache`).
-    """
-    check_output_folder(out, src)
-    cache = BuildCache(cache_folder(out), memory)
-    result = render_site(src, Report(), base_url, cache, out, progress)
-    if strict:
-        fail_on_warnings(result.report)
-    stats = write_output(out, result.files, keep=result.reused.keys())
-    cache.save()
-    return Result(result.report, result.files, result.reused, result.articles, result.claims,
-                  stats)

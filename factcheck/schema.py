@@ -18,7 +18,6 @@ from pathlib import Path
 
 from . import validate
 from .errors import Report
-from .sources import parse_yaml, read_text
 
 SHIPPED = Path(__file__).resolve().parent.parent / "schemas"
 CHECK_SCHEMA, SITE_SCHEMA = "check.schema.json", "site.schema.json"
@@ -59,10 +58,7 @@ def render(schema: dict) -> str:
 
 def site_scale(src: Path) -> tuple[str, ...]:
     """The verdict keys of a source folder's rating scale (the default one if unreadable)."""
-    path, report = src / "site.yaml", Report()
-    text = read_text(src, path, report) if path.is_file() else None
-    file = parse_yaml("site.yaml", text, report) if text is not None else None
-    return tuple(v.key for v in validate.validate_config(file, report, None).verdicts)
+    return tuple(v.key for v in validate.read_config(src, Report()).verdicts)
 
 
 def write_schemas(folder: Path, verdicts: tuple[str, ...] | None = None) -> list[Path]:

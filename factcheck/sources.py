@@ -1,9 +1,12 @@
-"""Read stage: find the source files, decode them and parse their YAML into nodes.
+"""Read stage: find the source files, read them safely, decode them and parse their YAML.
 
 Nothing here knows what an article or a check must contain (that is `validate`); this
-stage only knows the folder layout, the text encoding and YAML syntax. YAML is composed
-into nodes, not loaded, so values keep their line and column and are never converted by
-YAML 1.1 rules (`false`, `no`, `010` and dates all stay text until the validator decides).
+stage knows the folder layout, which files are sources at all, the text encoding and YAML
+syntax. A source is a plain file inside the source folder: a symbolic link, a FIFO or a
+device is reported and never read, so a link to a secret is never published or printed.
+YAML is composed into nodes, not loaded, so values keep their line and column and are
+never converted by YAML 1.1 rules (`false`, `no`, `010` and dates stay text until the
+validator decides).
 """
 
 from __future__ import annotations
@@ -11,23 +14,25 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 
-from .errors import Report
+from .errors import Diagnostic, Report
 
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_FENCE = "---"
+SITE_FILE = "site.yaml"
+SOURCE_FOLDERS = ("content", "checks")
 
 
-class _NodeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _NodeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Composes nodes without resolving tags: the validator reads every value as text."""
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
         return _TAGS[kind]
 
 
@@ -37,6 +42,36 @@ _TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.
 
 Stamp = tuple[int, int, int, int]
 """A file's size, modification and change times (ns) and inode: any write changes it."""
+
+
+class SourceFile(NamedTuple):
+    """A source file found by the scan (a tuple: tens of thousands are made)."""
+
+    kind: str
+    """'article', 'check' or 'site'."""
+    name: str
+    """The article's slug or the check's id: the file name without `.md` or `.yaml`."""
+    path: str
+    """As editors see it: relative to the source folder, with `/`."""
+    full: str
+    stamp: Stamp
+
+
+@dataclass(frozen=True)
+class Scan:
+    """Every source file by kind, and the problems with the folder's other entries."""
+
+    root: Path
+    site: SourceFile | None
+    articles: tuple[SourceFile, ...]
+    checks: tuple[SourceFile, ...]
+    templates: Path | None
+    """The source folder's own templates/, which override the built-in ones."""
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class Unreadable(Exception):
+    """A source that cannot be read as a plain file; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -49,38 +84,6 @@ class YamlFile:
 
 
 @dataclass(frozen=True)
-class SourceFile:
-    """An article or check file, read only when needed.
-
-    A file whose stamp is unchanged since the last build is not read again (`data` is
-    None); its digest is the one it had then. Bytes are decoded only when validated, so
-    an encoding error is reported with the file's other problems.
-    """
-
-    name: str
-    """The article's slug or the check's id: the file name without `.md` or `.yaml`."""
-    path: str
-    digest: str
-    full: str = ""
-    stamp: Stamp | None = None
-    data: bytes | None = None
-
-    def read(self, report: Report) -> str | None:
-        """The file's text; None (reported) when it is not UTF-8."""
-        data = self.data
-        if data is None:
-            with open(self.full, "rb") as stream:
-                data = stream.read()
-        return _decode(self.path, data, report)
-
-    def parse(self, report: Report) -> YamlFile:
-        text = self.read(report)
-        if text is None:
-            return YamlFile(self.path, None, parsed=False)
-        return parse_yaml(self.path, text, report)
-
-
-@dataclass(frozen=True)
 class FrontMatter:
     """An article file split into its YAML front matter and its Markdown body."""
 
@@ -90,62 +93,54 @@ class FrontMatter:
     """1-based line of the file on which the body starts."""
 
 
-@dataclass(frozen=True)
-class Sources:
-    root: Path
-    site: YamlFile | None
-    site_digest: str
-    articles: tuple[SourceFile, ...]
-    checks: tuple[SourceFile, ...]
-    templates: Path | None
-    """The source folder's own templates/, which override the built-in ones."""
-
-
-def read_sources(root: Path, report: Report,
-                 known: Mapping[str, tuple[Stamp, str]] | None = None) -> Sources:
-    """Read every source file under `root`, reporting what cannot be read or parsed.
-
-    `known` maps article and check files to the stamp and digest they had when an earlier
-    build read them: a file with the same stamp is taken to be unchanged and not read now.
-    """
-    site_path = root / "site.yaml"
-    site, site_digest = None, ""
-    if site_path.is_file():
-        text, site_digest = read_source(root, site_path, report)
-        site = parse_yaml("site.yaml", text, report) if text is not None else None
+def scan(root: Path) -> Scan:
+    """Find every source under `root`; report names that cannot be sources."""
+    report = Report()
+    site = None
+    site_path = root / SITE_FILE
+    if os.path.lexists(site_path):
+        entry = _entry(root, SITE_FILE, report)
+        if entry is not None:
+            site = SourceFile("site", "site", SITE_FILE, entry.full, entry.stamp)
     templates = root / "templates"
-    return Sources(
+    return Scan(
         root=root,
         site=site,
-        site_digest=site_digest,
-        articles=tuple(_read_articles(root, report, known or {})),
-        checks=tuple(_read_checks(root, report, known or {})),
-        templates=templates if templates.is_dir() else None,
+        articles=tuple(_articles(root, report)),
+        checks=tuple(_checks(root, report)),
+        templates=templates if templates.is_dir() and not templates.is_symlink() else None,
+        diagnostics=tuple(report.items),
     )
 
 
+def read_bytes(file: SourceFile) -> bytes:
+    """The file's bytes, if it is still a plain file; never follows a link or waits on a FIFO."""
+    try:
+        descriptor = os.open(file.full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise Unreadable(_why(exc)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise Unreadable("it is not a plain file")
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            return stream.read()
+    except OSError as exc:
+        raise Unreadable(_why(exc)) from None
+    finally:
+        os.close(descriptor)
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror.lower() if exc.strerror else str(exc)
+
+
 def digest(data: bytes) -> str:
-    """A content hash: equal for equal bytes, so caches can tell what changed."""
+    """A content hash: equal for equal bytes, so the memo can tell what changed."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def relative(root: Path, path: Path) -> str:
-    """A path as editors see it in messages: relative to the source folder, with `/`."""
-    return path.relative_to(root).as_posix()
-
-
-def read_text(root: Path, path: Path, report: Report) -> str | None:
+def decode(path: str, data: bytes, report: Report) -> str | None:
     """Decode a file as UTF-8; report the first bad byte's place when it is not."""
-    return read_source(root, path, report)[0]
-
-
-def read_source(root: Path, path: Path, report: Report) -> tuple[str | None, str]:
-    """A file's text (None when it is not UTF-8) and the digest of its bytes."""
-    data = path.read_bytes()
-    return _decode(relative(root, path), data, report), digest(data)
-
-
-def _decode(rel: str, data: bytes, report: Report) -> str | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -153,12 +148,25 @@ def _decode(rel: str, data: bytes, report: Report) -> str | None:
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         report.error(
-            rel, line, col,
+            path, line, col,
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
             "save the file with UTF-8 encoding",
         )
         return None
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_text(root: Path, relative_path: str, report: Report) -> str | None:
+    """A source file's text by its path, or None (reported) when it cannot be read."""
+    entry = _entry(root, relative_path, report)
+    if entry is None:
+        return None
+    try:
+        data = read_bytes(SourceFile("", "", relative_path, entry.full, entry.stamp))
+    except Unreadable as exc:
+        report.error(relative_path, 1, 1, f"cannot read the file: {exc}")
+        return None
+    return decode(relative_path, data, report)
 
 
 def parse_yaml(path: str, text: str, report: Report) -> YamlFile:
@@ -202,47 +210,6 @@ def _yaml_hint(problem: str) -> str:
     return ""
 
 
-class _Entry(NamedTuple):
-    """A file or folder found under the source folder (a tuple: tens of thousands are made)."""
-
-    rel: str
-    full: str
-    name: str
-    stem: str
-    suffix: str
-    is_dir: bool
-
-
-def _listing(root: Path, rel: str) -> list[_Entry]:
-    """Entries of a folder in a stable order, without README.md and the files editors leave.
-
-    Those are dot-files (`.DS_Store`, vim's `.x.md.swp`) and Emacs' backups (`x.md~`)
-    and autosaves (`#x.md#`): the same names Jekyll skips.
-    """
-    with os.scandir(root / rel) as found:
-        entries = [_Entry(f"{rel}/{e.name}", e.path, e.name, *_split_suffix(e.name), e.is_dir())
-                   for e in found if not _is_ignored(e.name)]
-    return sorted(entries, key=lambda e: e.name)
-
-
-def _split_suffix(name: str) -> tuple[str, str]:
-    """('x', '.yaml') for 'x.yaml', as os.path.splitext but without its generality."""
-    stem, dot, suffix = name.rpartition(".")
-    return (stem, dot + suffix) if stem else (name, "")
-
-
-def _is_ignored(name: str) -> bool:
-    return name.startswith((".", "#")) or name.endswith("~") or name == "README.md"
-
-
-def _read_articles(root: Path, report: Report, known: Mapping[str, tuple[Stamp, str]]):
-    if not (root / "content").is_dir():
-        return
-    for entry in _listing(root, "content"):
-        if _is_source_name(entry, ".md", "article", "<slug>.md", report):
-            yield _source_file(entry, known)
-
-
 def split_front_matter(path: str, text: str, report: Report) -> FrontMatter:
     """Separate the `---` fenced YAML front matter from the Markdown body."""
     lines = text.split("\n")
@@ -261,11 +228,95 @@ def split_front_matter(path: str, text: str, report: Report) -> FrontMatter:
     return FrontMatter(YamlFile(path, None, False), "", len(lines))
 
 
-def _read_checks(root: Path, report: Report, known: Mapping[str, tuple[Stamp, str]]):
-    if not (root / "checks").is_dir():
-        return
+# --- the folder layout -------------------------------------------------------------------
+
+
+class _Entry(NamedTuple):
+    """A file or folder found under the source folder."""
+
+    rel: str
+    full: str
+    name: str
+    stem: str
+    suffix: str
+    is_dir: bool
+    stamp: Stamp
+
+
+def _entry(root: Path, rel: str, report: Report) -> _Entry | None:
+    """The entry at `rel` if it is a plain file or folder; anything else is reported."""
+    full = f"{root}/{rel}"
+    try:
+        status = os.lstat(full)
+    except OSError as exc:
+        report.error(rel, 1, 1, f"cannot read it: {_why(exc)}")
+        return None
+    name = rel.rpartition("/")[2]
+    if stat.S_ISLNK(status.st_mode):
+        report.error(rel, 1, 1, "is a symbolic link; sources are read only from plain files",
+                     "replace the link with a copy of the file")
+        return None
+    is_dir = stat.S_ISDIR(status.st_mode)
+    if not is_dir and not stat.S_ISREG(status.st_mode):
+        report.error(rel, 1, 1, "is not a plain file (a FIFO, socket or device)",
+                     "remove it from the source folder")
+        return None
+    stem, suffix = _split_suffix(name)
+    stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+    return _Entry(rel, full, name, stem, suffix, is_dir, stamp)
+
+
+def _listing(root: Path, rel: str, report: Report) -> list[_Entry]:
+    """Entries of a folder in a stable order, without README.md and the files editors leave.
+
+    Those are dot-files (`.DS_Store`, vim's `.x.md.swp`) and Emacs' backups (`x.md~`)
+    and autosaves (`#x.md#`): the same names Jekyll skips.
+    """
+    try:
+        names = sorted(os.listdir(f"{root}/{rel}"))
+    except OSError as exc:
+        report.error(rel, 1, 1, f"cannot read the folder: {_why(exc)}")
+        return []
+    found = (_entry(root, f"{rel}/{name}", report) for name in names if not _is_ignored(name))
+    return [entry for entry in found if entry is not None]
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    """('x', '.yaml') for 'x.yaml', as os.path.splitext but without its generality."""
+    stem, dot, suffix = name.rpartition(".")
+    return (stem, dot + suffix) if stem else (name, "")
+
+
+def _is_ignored(name: str) -> bool:
+    return name.startswith((".", "#")) or name.endswith("~") or name == "README.md"
+
+
+def _folder(root: Path, rel: str, report: Report) -> bool:
+    """Whether the source folder has this sub-folder (a link to one is reported)."""
+    if not os.path.lexists(f"{root}/{rel}"):
+        return False
+    entry = _entry(root, rel, report)
+    if entry is not None and not entry.is_dir:
+        report.error(rel, 1, 1, f"{rel} is a file, not a folder",
+                     f"{rel}/ holds the {'articles' if rel == 'content' else 'checks'}")
+        return False
+    return entry is not None
+
+
+def _articles(root: Path, report: Report) -> list[SourceFile]:
+    if not _folder(root, "content", report):
+        return []
+    return [SourceFile("article", e.stem, e.rel, e.full, e.stamp)
+            for e in _listing(root, "content", report)
+            if _is_source_name(e, ".md", "article", "<slug>.md", report)]
+
+
+def _checks(root: Path, report: Report) -> list[SourceFile]:
+    if not _folder(root, "checks", report):
+        return []
     seen: dict[str, str] = {}
-    for entry in _walk(root, "checks"):
+    found = []
+    for entry in _walk(root, "checks", report):
         if not _is_source_name(entry, ".yaml", "check", "<id>.yaml", report):
             continue
         if entry.stem in seen:
@@ -273,28 +324,19 @@ def _read_checks(root: Path, report: Report, known: Mapping[str, tuple[Stamp, st
                          f"also {seen[entry.stem]}; ids are unique across all folders")
             continue
         seen[entry.stem] = entry.rel
-        yield _source_file(entry, known)
+        found.append(SourceFile("check", entry.stem, entry.rel, entry.full, entry.stamp))
+    return found
 
 
-def _source_file(entry: _Entry, known: Mapping[str, tuple[Stamp, str]]) -> SourceFile:
-    """The file read, or only stamped when its stamp says it is unchanged."""
-    status = os.stat(entry.full)
-    stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-    remembered = known.get(entry.rel)
-    if remembered is not None and remembered[0] == stamp:
-        return SourceFile(entry.stem, entry.rel, remembered[1], entry.full, stamp)
-    with open(entry.full, "rb") as stream:
-        data = stream.read()
-    return SourceFile(entry.stem, entry.rel, digest(data), entry.full, stamp, data)
-
-
-def _walk(root: Path, rel: str):
+def _walk(root: Path, rel: str, report: Report) -> list[_Entry]:
     """Files under a folder, sub-folders included, in a stable order."""
-    for entry in _listing(root, rel):
-        if entry.is_dir:
-            yield from _walk(root, entry.rel)
+    files = []
+    for entry in _listing(root, rel, report):
+        if entry.is_dir and entry.suffix != ".yaml":
+            files.extend(_walk(root, entry.rel, report))
         else:
-            yield entry
+            files.append(entry)
+    return files
 
 
 def _is_source_name(entry: _Entry, suffix: str, kind: str, form: str, report: Report) -> bool:

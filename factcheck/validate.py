@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import pickle
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
 
-from .cache import PROTOCOL, BuildCache, key
+from . import paths
 from .errors import Report, did_you_mean
 from .model import (
     Article,
@@ -27,17 +28,14 @@ from .model import (
     CheckedArticle,
     Publisher,
     Response,
-    Site,
     SiteConfig,
     Source,
     Update,
     Verdict,
 )
-from .sources import ID_PATTERN, SourceFile, Sources, YamlFile, split_front_matter
-from .workers import Progress, run_all
+from .sources import ID_PATTERN, SITE_FILE, parse_yaml, read_text, split_front_matter
 
 CLAIM_LENGTH_GUIDANCE = 75
-RESERVED_SLUGS = frozenset({"assets", "methodology", "page"})  # folders of the built site
 RTL_LANGUAGES = frozenset(
     {"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
 DEFAULT_METHODOLOGY = (
@@ -85,12 +83,31 @@ class Invalid:
 INVALID = Invalid()
 
 
+@dataclass(frozen=True)
+class Link:
+    """A URL a file gives, where it gives it, and the URL keys of the same entry.
+
+    Made from the declarations (every value of the `URL` kind), so the link checker
+    knows each link's place and, for a source, its archived copy.
+    """
+
+    url: str
+    key: str
+    path: str
+    line: int
+    col: int
+    siblings: tuple[tuple[str, str], ...] = ()
+    """(key, url) of the other URLs in the same entry, e.g. a source's 'archived'."""
+
+
 @dataclass
 class Place:
-    """Where values are being read from, and where their problems are reported."""
+    """Where values are being read from, where their problems are reported, and where
+    the links found go (when anyone collects them)."""
 
     path: str
     report: Report
+    links: list[Link] | None = None
 
     def error(self, node: yaml.Node, message: str, hint: str = "") -> Invalid:
         mark = node.start_mark
@@ -331,6 +348,7 @@ class Record(Spec):
         if not isinstance(node, yaml.MappingNode):
             return at.error(node, f"expected {self.what} as keys and values, found {_found(node)}")
         values, ok, seen = {}, True, {}
+        found: list[tuple[str, str, yaml.Node]] = []
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
             if key in seen:
@@ -352,10 +370,14 @@ class Record(Spec):
             value = field.spec.convert(value_node, at)
             ok = ok and value is not INVALID
             values[key] = value
+            if field.spec is URL and value is not INVALID:
+                found.append((key, value, value_node))
         for key, field in self.fields.items():
             if field.required and key not in seen:
                 at.error(node, f"missing required key '{key}' in {self.what}")
                 ok = False
+        if at.links is not None:
+            at.links.extend(_links(at.path, found))
         return values if ok else INVALID
 
     def json_schema(self):
@@ -366,6 +388,12 @@ class Record(Spec):
             **({"required": required} if required else {}),
             "additionalProperties": False,
         }
+
+
+def _links(path: str, found: list[tuple[str, str, yaml.Node]]) -> list[Link]:
+    urls = tuple((key, value) for key, value, _ in found)
+    return [Link(value, key, path, node.start_mark.line + 1, node.start_mark.column + 1,
+                 tuple(u for u in urls if u[0] != key)) for key, value, node in found]
 
 
 def _property_schema(field: Field) -> dict:
@@ -512,11 +540,16 @@ SITE = Record("site.yaml", {
 # --- Whole files ---------------------------------------------------------------------
 
 
-def validate_config(file: YamlFile | None, report: Report, base_url: str | None) -> SiteConfig:
-    """Site settings with defaults; problems are reported and defaults used instead."""
+def validate_config(text: str | None, report: Report, base_url: str | None) -> SiteConfig:
+    """Site settings from site.yaml's text, with defaults for what it leaves out.
+
+    Problems are reported and the defaults used instead; `base_url` (from the command
+    line) overrides the file's.
+    """
     values: dict = {}
+    file = parse_yaml(SITE_FILE, text, report) if text is not None else None
     if file and file.node is not None:
-        read = SITE.read(file.node, Place(file.path, report))
+        read = SITE.read(file.node, Place(SITE_FILE, report))
         values = read if read is not INVALID else {}
     title = values.get("title", "Fact checks")
     if base_url is not None:
@@ -540,22 +573,31 @@ def validate_config(file: YamlFile | None, report: Report, base_url: str | None)
     )
 
 
+def read_config(src: Path, report: Report, base_url: str | None = None) -> SiteConfig:
+    """A source folder's settings alone, for the commands that need nothing else."""
+    text = read_text(src, SITE_FILE, report) if os.path.lexists(src / SITE_FILE) else None
+    return validate_config(text, report, base_url)
+
+
 def _with_slash(url: str) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def validate_check(file: SourceFile, config: SiteConfig, report: Report) -> Check | None:
-    """A check file's model, or None when it has errors (all of them reported)."""
-    at = Place(file.path, report)
-    parsed = file.parse(report)
+def validate_check(path: str, claim_id: str, text: str, verdicts: tuple[str, ...],
+                   report: Report, links: list[Link] | None = None) -> Check | None:
+    """A check file's model, or None when it has errors (all of them reported).
+
+    `links` collects every URL the file gives, with its place, for the link checker.
+    """
+    at = Place(path, report, links)
+    parsed = parse_yaml(path, text, report)
     node = parsed.node
     if node is None:
         if parsed.parsed:
-            report.error(file.path, 1, 1, "the check file is empty",
+            report.error(path, 1, 1, "the check file is empty",
                          "write claim, claimant, verdict, summary, sources and checked_on")
         return None
-    record = check_record(tuple(v.key for v in config.verdicts))
-    check = record.convert(node, at, id=file.name, path=file.path)
+    check = check_record(verdicts).convert(node, at, id=claim_id, path=path)
     if check is INVALID:
         return None
     _check_order(check, node, at)
@@ -576,71 +618,24 @@ def _value_node(node: yaml.MappingNode, key: str) -> yaml.Node:
     return next(v for k, v in node.value if k.value == key)
 
 
-def validate_article(file: SourceFile, config: SiteConfig, report: Report) -> Article | None:
-    """An article's model with its Markdown body not yet rendered; None when it has errors."""
-    text = file.read(report)
-    if text is None:
-        return None
-    parts = split_front_matter(file.path, text, report)
+def validate_article(path: str, slug: str, text: str, language: str,
+                     report: Report) -> Article | None:
+    """An article's model (its Markdown body as text); None when it has errors."""
+    parts = split_front_matter(path, text, report)
     if parts.front.node is None:
         if parts.front.parsed:
-            report.error(file.path, 2, 1, "front matter is empty",
+            report.error(path, 2, 1, "front matter is empty",
                          "give at least 'title' and 'published'")
         return None
-    if file.name in RESERVED_SLUGS:
-        report.error(file.path, 1, 1, f"'{file.name}' is the name of a folder the site uses",
+    if slug in paths.RESERVED:
+        report.error(path, 1, 1, f"'{slug}' is the name of a folder the site uses",
                      "rename the article file")
         return None
-    values = FRONT_MATTER.read(parts.front.node, Place(file.path, report))
+    values = FRONT_MATTER.read(parts.front.node, Place(path, report))
     if values is INVALID:
         return None
-    lang = values.pop("lang", config.language)
+    lang = values.pop("lang", language)
     direction = values.pop("dir", "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES
                            else "ltr")
-    return Article(slug=file.name, path=file.path, lang=lang, dir=direction,
+    return Article(slug=slug, path=path, lang=lang, dir=direction,
                    body=parts.body, body_line=parts.body_line, **values)
-
-
-def validate(sources: Sources, report: Report, base_url: str | None = None,
-             cache: BuildCache | None = None, scope: str = "",
-             progress: Progress | None = None) -> Site:
-    """The whole model but the article bodies: settings, checks by id, articles in home order.
-
-    Files are validated on every core; with a cache, a file whose bytes are unchanged is
-    not validated (nor read) again (`scope` fingerprints site.yaml, which sets the verdicts
-    and the default language, and the code).
-    """
-    config = validate_config(sources.site, report, base_url)
-    cache = cache or BuildCache()
-    checks = {c.id: c for c in _validate_files("check", sources.checks, config, report, cache,
-                                               scope, progress)}
-    articles = _validate_files("article", sources.articles, config, report, cache, scope,
-                               progress)
-    # Home order: a claim marked in several articles lives under the one published first.
-    articles.sort(key=lambda a: (a.published, a.slug))
-    digests = {f.path: f.digest for f in (*sources.checks, *sources.articles)}
-    return Site(config, tuple(articles), checks, digests=digests)
-
-
-VALIDATORS = {"check": validate_check, "article": validate_article}
-
-
-def _validate_files(kind: str, files: tuple[SourceFile, ...], config: SiteConfig,
-                    report: Report, cache: BuildCache, scope: str,
-                    progress: Progress | None) -> list:
-    """The valid files' models; each file's result and diagnostics reused while unchanged."""
-    keys = [key(scope, kind, f.path, f.digest) for f in files]
-    results = [cache.get(k) for k in keys]
-    todo = [i for i, result in enumerate(results) if result is None]
-    validator = VALIDATORS[kind]
-
-    def job(index: int) -> bytes:
-        """The file's model and diagnostics, pickled once: to send them, then to cache them."""
-        local = Report()
-        return pickle.dumps((validator(files[index], config, local), local.items), PROTOCOL)
-
-    for index, result in zip(todo, run_all(job, todo, f"{kind}s read", progress), strict=True):
-        results[index] = cache.put_pickled(keys[index], result)
-    for _, diagnostics in results:
-        report.items.extend(diagnostics)
-    return [model for model, _ in results if model is not None]

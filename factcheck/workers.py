@@ -1,54 +1,62 @@
-"""Run independent jobs on every core.
+"""Run independent jobs on every core, and fail loudly when a worker does.
 
-Workers are forked after the site is loaded, so they share it without copying; only
-the job indexes go to them and only the results come back.
+Workers are forked once the data they need is loaded, so they share it without copying;
+only the jobs' arguments go to them and only their results come back. An exception in a
+job is raised in the build as it was raised there; a worker that dies (killed, out of
+memory) stops the build with an error that says so, never a silent retry or a hang.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from .errors import FactcheckError
 
 T = TypeVar("T")
 R = TypeVar("R")
 MIN_JOBS = 64  # below this, starting workers costs more than it saves
-_job: Callable | None = None
+_job: Callable[[Any], Any] | None = None
+
+Progress = Callable[[str, int, int], None]
+"""progress(what, done, total): told as jobs finish, so a terminal can show counts."""
+
+
+class WorkerDied(FactcheckError):
+    """A worker process ended without finishing its jobs."""
 
 
 def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-Progress = Callable[[str, int, int], None]
-"""progress(what, done, total): told as jobs finish, so a terminal can show counts."""
-
-
-def run_all(job: Callable[[T], R], items: Sequence[T], what: str = "",
+def run_all(job: Callable[[T], R], items: Sequence[T], jobs: int = 0, what: str = "",
             progress: Progress | None = None) -> list[R]:
-    """[job(item) for item in items], on every core when there are enough items.
+    """[job(item) for item in items], on `jobs` processes (0: every core) when worth it.
 
-    Items travel to the workers pickled, so they should be small (indexes, ids).
+    Items travel to the workers pickled, so they should be small (names, indexes).
     """
-    workers = min(cores(), len(items) // MIN_JOBS)
+    workers = min(jobs or cores(), len(items) // MIN_JOBS)
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return _counted(map(job, items), what, len(items), progress)
     global _job
     _job = job
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             chunk = max(1, len(items) // (workers * 8))
-            return _counted(pool.imap(_run, items, chunk), what, len(items), progress)
-    except Exception:
-        # Run here instead, so a failure is raised with its full traceback (a template's
-        # file and line) rather than the copy a worker sends back.
-        return [job(item) for item in items]
+            return _counted(pool.map(_run, items, chunksize=chunk), what, len(items), progress)
+    except BrokenProcessPool:
+        raise WorkerDied(f"a worker process died while {what or 'building'} (killed, or out "
+                         "of memory?); nothing was written") from None
     finally:
         _job = None
 
 
-def _counted(results: Iterator[R], what: str, total: int, progress: Progress | None) -> list[R]:
+def _counted(results: Iterable[R], what: str, total: int, progress: Progress | None) -> list[R]:
     done: list[R] = []
     step = max(1, total // 100)
     for result in results:
@@ -58,5 +66,11 @@ def _counted(results: Iterator[R], what: str, total: int, progress: Progress | N
     return done
 
 
-def _run(item):
+def _run(item: Any) -> Any:
+    assert _job is not None
     return _job(item)
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,21 +1,63 @@
-"""Write stage: bring the output folder up to date with the rendered files.
+"""Write stage: bring the output folder up to date, knowing which of its files are ours.
 
-It runs only after the whole site has rendered without errors, so a failed build never
-touches the output. Each changed file is written to a temporary file and renamed over
-the old one, so a reader (or `serve`) never sees a half-written page; unchanged files
-are left alone, and files the previous build wrote that no longer exist are removed.
-A manifest of what the build wrote means files it did not write are never deleted.
+Nothing in the output changes until the whole site has rendered without an error:
+rendered files wait in a staging folder (`.factcheck-staging/`) and are renamed into
+place only then, so a reader (or `serve`) sees the old or the new file, never half of
+one. The manifest (`.factcheck-files.json`) lists every file this generator wrote, and
+the build cache keeps each one's digest and stamp (size, mtime_ns, inode): a file is
+reused only while it is still that file, so a torn, foreign or hand-edited one is
+written again, and without the cache every file is compared by its bytes. Before the
+first rename the manifest is rewritten to say which paths the commit will touch, so a
+build killed at any point leaves the next build knowing what to distrust; the next
+build also clears any staging left behind. Files the generator never wrote (a CNAME)
+are never removed. The manifest holds names only, so equal sources still give
+byte-identical output folders.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable
+import shutil
+import stat
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import UsageError
+from .sources import digest
+
 MANIFEST = ".factcheck-files.json"
+STAGING = ".factcheck-staging"
+FORMAT = "factcheck-files-2"
+BOOKKEEPING = frozenset({MANIFEST, STAGING})
+"""Names in the output that are the build's own, never published (see `deploy`)."""
+
+
+class OutputError(UsageError):
+    """The output folder cannot be used (it overlaps the sources, or is not a folder)."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A file as this generator wrote it."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+@dataclass(frozen=True)
+class Staged:
+    """A rendered file: its digest and stamp, and its staging name (None: already in place)."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+    inode: int
+    name: str | None
 
 
 @dataclass(frozen=True)
@@ -25,94 +67,165 @@ class WriteStats:
     removed: int
 
 
-class OutputError(Exception):
-    """The output folder cannot be used (it overlaps the sources, or is not a folder)."""
-
-
-def check_output_folder(out: Path, src: Path) -> None:
-    """Refuse an output folder that is, or holds, or lies inside the editors' sources."""
-    out, src = out.resolve(), src.resolve()
+def check_output_folder(out: Path, src: Path, cache: Path) -> None:
+    """Refuse an output folder that is, holds or lies inside the sources or the cache."""
+    out, src, cache = out.resolve(), src.resolve(), cache.resolve()
     if out == src or src.is_relative_to(out):
         raise OutputError(f"output folder {out} would hold the sources; choose another --out")
     for name in ("content", "checks", "templates"):
         if out.is_relative_to(src / name):
             raise OutputError(f"output folder {out} is inside the sources' {name}/")
-    if out.exists() and not out.is_dir():
-        raise OutputError(f"output {out} exists and is not a folder")
+    if out.is_relative_to(cache):
+        raise OutputError(f"output folder {out} is inside the build cache {cache}")
+    for parent in (out, *out.parents):
+        if parent.exists() and not parent.is_dir():
+            raise OutputError(f"output {out} cannot be a folder: {parent} is a file")
+        if parent.exists():
+            break
 
 
-def write_output(out: Path, files: dict[str, bytes], keep: Iterable[str] = ()) -> WriteStats:
-    """Write new and changed files atomically, then remove what the last build left.
+class Output:
+    """The output folder as the last build left it: its manifest, and the stamps the
+    cache recorded of the files written there."""
 
-    `keep` names files of the last build that are still current and were not rendered.
-    """
-    out.mkdir(parents=True, exist_ok=True)
-    previous = _read_manifest(out)
-    current = files.keys() | set(keep)
-    folders: set[str] = set()
-    written = sum(_update(f"{out}/{name}", data, folders) for name, data in files.items())
-    unchanged = len(files) - written
-    stale = sorted(previous - current, reverse=True)
-    for name in stale:
-        (out / name).unlink(missing_ok=True)
-        _remove_empty_parents(out / name, out)
-    if current != previous or not (out / MANIFEST).is_file():
-        _replace(out / MANIFEST, (json.dumps(sorted(current), indent=0) + "\n").encode())
-    return WriteStats(written, unchanged + len(current) - len(files), len(stale))
+    def __init__(self, out: Path, recorded: Mapping[str, Recorded]) -> None:
+        self.out = out
+        self.files, self.pending = _read_manifest(out)
+        self.recorded = recorded
+
+    def is_current(self, path: str, file_digest: str) -> bool:
+        """Whether the file at `path` is still the one we wrote with this digest."""
+        entry = self.recorded.get(path)
+        if path not in self.files or path in self.pending or entry is None \
+                or entry.digest != file_digest:
+            return False
+        try:
+            status = os.stat(f"{self.out}/{path}", follow_symlinks=False)
+        except OSError:
+            return False
+        return stat.S_ISREG(status.st_mode) and (
+            status.st_size, status.st_mtime_ns, status.st_ino) == (
+            entry.size, entry.mtime_ns, entry.inode)
 
 
-def has_size(out: Path, name: str, size: int) -> bool:
-    """Whether the output holds this file at this size: what a cached build relies on."""
+class Staging:
+    """Where this build's rendered files wait until the build has succeeded."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.folder = out / STAGING
+        self.made_out = not out.exists()
+        clear_staging(out)
+        self.folder.mkdir(parents=True)
+
+    def put(self, path: str, data: bytes) -> Staged:
+        """Stage one file; one whose bytes are in place already is only stamped."""
+        file_digest = digest(data)
+        target = f"{self.out}/{path}"
+        if _holds(target, data):
+            status = os.stat(target)
+            return Staged(file_digest, status.st_size, status.st_mtime_ns, status.st_ino, None)
+        name = digest(path.encode("utf-8"))
+        with open(self.folder / name, "wb") as stream:
+            os.fchmod(stream.fileno(), 0o644)
+            stream.write(data)
+            stream.flush()
+            status = os.fstat(stream.fileno())
+        return Staged(file_digest, status.st_size, status.st_mtime_ns, status.st_ino, name)
+
+    def discard(self) -> None:
+        """The build failed: leave the output as it was."""
+        clear_staging(self.out)
+        if self.made_out:
+            with contextlib.suppress(OSError):
+                self.out.rmdir()
+
+    def commit(self, output: Output, current: Mapping[str, str],
+               staged: Mapping[str, Staged]) -> tuple[WriteStats, dict[str, Recorded]]:
+        """Put the staged files in place and remove ours that the site no longer has.
+
+        `current` maps every file of the site to its digest; those not staged are in
+        place already (checked with `Output.is_current`). Returns what was done and the
+        stamp of every file now in place, for the cache to keep.
+        """
+        stale = sorted(output.files - set(current), reverse=True)
+        touched = set(staged) | set(stale)
+        _write_manifest(self.out, output.files | set(current), sorted(touched | output.pending))
+        folders: set[str] = set()
+        written = 0
+        for path, item in staged.items():
+            if item.name is not None:
+                folder = f"{self.out}/{path}".rpartition("/")[0]
+                if folder not in folders:
+                    os.makedirs(folder, exist_ok=True)
+                    folders.add(folder)
+                os.replace(self.folder / item.name, f"{self.out}/{path}")
+                written += 1
+        for path in stale:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{self.out}/{path}")
+            _remove_empty_parents(self.out / path, self.out)
+        recorded = {path: output.recorded[path] for path in current if path not in staged}
+        recorded.update({path: Recorded(s.digest, s.size, s.mtime_ns, s.inode)
+                         for path, s in staged.items()})
+        _write_manifest(self.out, set(current), [])
+        clear_staging(self.out)
+        return WriteStats(written, len(current) - written, len(stale)), recorded
+
+
+def clear_staging(out: Path) -> None:
+    """Remove what a build left in staging, whether it failed or was killed."""
+    shutil.rmtree(out / STAGING, ignore_errors=True)
+
+
+def _holds(target: str, data: bytes) -> bool:
     try:
-        return os.stat(f"{out}/{name}").st_size == size
+        if os.stat(target).st_size != len(data):
+            return False
+        with open(target, "rb") as stream:
+            return stream.read() == data
     except OSError:
         return False
 
 
-def _update(target: str, data: bytes, folders: set[str]) -> bool:
-    """Replace a file whose bytes differ; True when it was written.
+def _read_manifest(out: Path) -> tuple[set[str], set[str]]:
+    """The files we wrote, and the paths an interrupted commit may have left torn.
 
-    `folders` remembers the folders known to exist, which saves a system call per file.
+    A manifest that cannot be read names nothing: files then are only overwritten.
     """
     try:
-        with open(target, "rb") as stream:
-            if stream.read() == data:
-                return False
-    except OSError:
-        pass
-    folder = target.rpartition("/")[0]
-    if folder not in folders:
-        os.makedirs(folder, exist_ok=True)
-        folders.add(folder)
-    _replace(target, data)
-    return True
-
-
-def _replace(target: str | Path, data: bytes) -> None:
-    """Write beside the target and rename over it, so a reader sees the old or the new file.
-
-    The temporary name carries the process id, so two builds into one folder cannot mix
-    their halves; it is fixed rather than random because random names cost twice the time.
-    """
-    folder, _, name = str(target).rpartition("/")
-    temporary = f"{folder}/.{name}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "wb") as stream:
-            os.fchmod(stream.fileno(), 0o644)
-            stream.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _read_manifest(out: Path) -> set[str]:
-    try:
-        names = json.loads((out / MANIFEST).read_text("utf-8"))
+        data = json.loads((out / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
-        return set()
-    return {n for n in names if isinstance(n, str) and "/../" not in f"/{n}/"
-            and not n.startswith("/")}
+        return set(), set()
+    if isinstance(data, list):  # a clean manifest: the names alone
+        return {n for n in data if _safe(n)}, set()
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return set(), set()
+    files = {p for p in data.get("files") or () if _safe(p)}
+    return files, {p for p in data.get("pending") or () if _safe(p)}
+
+
+def _safe(path: object) -> bool:
+    """A path the manifest may name: inside the output, and not our own bookkeeping."""
+    if not isinstance(path, str) or not path or path.startswith("/") or "\\" in path:
+        return False
+    parts = path.split("/")
+    return ".." not in parts and "" not in parts and parts[0] not in BOOKKEEPING
+
+
+def _write_manifest(out: Path, files: set[str], pending: list[str]) -> None:
+    """The list of our files; while a commit runs, with the paths it is touching."""
+    data: object = sorted(files)
+    if pending:
+        data = {"format": FORMAT, "pending": pending, "files": sorted(files)}
+    temporary = out / STAGING / MANIFEST  # staging exists while a commit runs
+    with open(temporary, "w", encoding="utf-8") as stream:
+        json.dump(data, stream, indent=0)
+        stream.write("\n")
+        if pending:  # the record of intent must reach the disk before the first rename
+            stream.flush()
+            os.fsync(stream.fileno())
+    os.replace(temporary, out / MANIFEST)
 
 
 def _remove_empty_parents(path: Path, root: Path) -> None:

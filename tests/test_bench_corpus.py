@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
-from bench.corpus import write_corpus
+import yaml
+
+from bench.corpus import make_corpus, write_corpus
 from factcheck import pipeline
 
 
@@ -43,3 +46,35 @@ def test_generation_is_deterministic_and_seeded(tmp_path):
     assert _tree(first) == _tree(second)
     assert _tree(first) != _tree(other_seed)
     assert _tree(first).keys() == _tree(other_seed).keys()
+
+
+def _other_formats(monkeypatch):
+    """bench/other_formats.py, imported as bench/run.py imports it (bench/ on the path)."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "bench"))
+    return importlib.import_module("other_formats")
+
+
+def test_hugo_fast_data_file_holds_each_articles_checks_unchanged(tmp_path, monkeypatch):
+    other_formats = _other_formats(monkeypatch)
+    write_corpus(tmp_path / "ours", 2)
+    other_formats.write_hugo_fast(make_corpus(2), tmp_path / "hugo")
+
+    for article in make_corpus(2):
+        data = (tmp_path / "hugo" / "data" / "articles" / f"{article.slug}.yaml").read_text()
+        checks = yaml.safe_load(data)
+        assert list(checks) == [check.id for check in article.checks]
+        for check in article.checks:
+            ours = (tmp_path / "ours" / "checks" / f"{check.id}.yaml").read_text()
+            assert checks[check.id] == yaml.safe_load(ours)
+
+
+def test_hugo_fast_articles_mark_every_claim_with_the_shortcode(tmp_path, monkeypatch):
+    other_formats = _other_formats(monkeypatch)
+    other_formats.write_hugo_fast(make_corpus(1), tmp_path)
+
+    text = (tmp_path / "content" / "story-0001.md").read_text(encoding="utf-8")
+    front, body = text.split("\n---\n", 1)
+    assert yaml.safe_load(front.removeprefix("---\n"))["source"]["publisher"] == "Example News"
+    assert body.count('{{< claim "story-0001-c') == body.count("{{< /claim >}}") == 10
+    assert (tmp_path / "content" / "claims" / "_content.gotmpl").is_file()
+    assert (tmp_path / "assets" / "style.css").is_file()

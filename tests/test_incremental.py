@@ -1,8 +1,17 @@
-"""Incremental builds are never stale: after any edits, the output equals a cold build's."""
+"""Incremental builds are never stale: after any edits, and after a build killed at any
+point, the output equals a cold build's, byte for byte, with no stray file."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import os
+import re
 import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -10,11 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import write_tree
-from factcheck import pipeline, render
-from factcheck.write import MANIFEST
+from factcheck import pipeline
+from factcheck.options import BuildOptions
+from factcheck.write import MANIFEST, STAGING
 
+ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://example.org/checks/"  # so the sitemap and feed are built and checked too
 VERDICTS = ("true", "mostly-true", "half-true", "mostly-false", "false", "unproven")
+SMALL = BuildOptions(base_url=BASE, page_size=1, feed_size=2)  # pages come and go with edits
 
 
 def article(title: str, published: str, claims: list[str]) -> str:
@@ -36,61 +48,116 @@ def initial(src: Path) -> None:
         "content/second.md": article("Second", "2024-02-01", ["b", "c"]),
         "content/third.md": article("Third", "2024-03-01", ["d"]),
         "checks/a.yaml": check("a", "true"), "checks/b.yaml": check("b", "false"),
-        "checks/c.yaml": check("c", "unproven"), "checks/d.yaml": check("d", "half-true"),
+        "checks/c.yaml": check("c", "unproven"), "checks/sub/d.yaml": check("d", "half-true"),
     })
 
 
-def set_verdict(src: Path, pick: int, verdict: str) -> None:
-    files = sorted((src / "checks").glob("*.yaml"))
+# --- edits of every kind of input ---------------------------------------------------------
+
+
+def set_verdict(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    files = sorted((src / "checks").rglob("*.yaml"))
     if files:
         path = files[pick % len(files)]
         path.write_text(check(path.stem, verdict))
+    return None
 
 
-def edit_template(src: Path, pick: int, verdict: str) -> None:
-    builtin = Path(__file__).resolve().parent.parent / "templates"
-    name = ("marker.html", "claim.html", "index.html")[pick % 3]
+def edit_template(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    builtin = ROOT / "templates"
+    name = ("marker.html", "claim.html", "index.html", "base.html", "feed.xml",
+            "assets/style.css")[pick % 6]
     text = (builtin / name).read_text()
-    write_tree(src, {f"templates/{name}": text.replace("Read the full check", f"More ({verdict})")
-                     .replace("</main>", f"<!-- {verdict} --></main>")})
+    text = text.replace("Read the full check", f"More ({verdict})").replace(
+        "</main>", f"<!-- {verdict} --></main>").replace("</feed>", f"<!-- {verdict} --></feed>")
+    write_tree(src, {f"templates/{name}": text + ("" if name != "assets/style.css"
+                                                   else f"/* {verdict} */\n")})
+    return None
 
 
-def rename_check(src: Path, pick: int, verdict: str) -> None:
-    files = sorted((src / "checks").glob("*.yaml"))
+def remove_template(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    shutil.rmtree(src / "templates", ignore_errors=True)
+    return None
+
+
+def rename_check(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    files = sorted((src / "checks").rglob("*.yaml"))
     if not files:
-        return
-    old = files[pick % len(files)].stem
-    new = f"{old}-{verdict}"
-    (src / "checks" / f"{old}.yaml").rename(src / "checks" / f"{new}.yaml")
+        return None
+    old = files[pick % len(files)]
+    new = old.parent / f"{old.stem}-{verdict}.yaml"
+    old.rename(new)
     for path in (src / "content").glob("*.md"):
-        path.write_text(path.read_text().replace(f"{{claim={old}}}", f"{{claim={new}}}"))
+        path.write_text(path.read_text().replace(f"{{claim={old.stem}}}",
+                                                 f"{{claim={new.stem}}}"))
+    return None
 
 
-def delete_article(src: Path, pick: int, verdict: str) -> None:
+def move_check(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    files = sorted((src / "checks").rglob("*.yaml"))
+    if files:
+        old = files[pick % len(files)]
+        folder = src / "checks" / ("moved" if old.parent.name != "moved" else ".")
+        folder.mkdir(exist_ok=True)
+        old.rename(folder / old.name)
+    return None
+
+
+def delete_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     files = sorted((src / "content").glob("*.md"))
     if len(files) > 1:
         files[pick % len(files)].unlink()
+    return None
 
 
-def edit_site(src: Path, pick: int, verdict: str) -> None:
-    (src / "site.yaml").write_text(f"title: Desk {verdict}\nstrict: false\n")
+def edit_site(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    text = f"title: Desk {verdict}\nstrict: false\n"
+    if pick % 2:
+        text += f"verdicts:\n  {verdict}: {{label: Only {verdict}, rating: 1}}\n"
+        for path in sorted((src / "checks").rglob("*.yaml")):
+            path.write_text(check(path.stem, "true").replace("verdict: true",
+                                                             f"verdict: {verdict}"))
+    (src / "site.yaml").write_text(text)
+    return None
 
 
-def edit_article(src: Path, pick: int, verdict: str) -> None:
+def edit_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     files = sorted((src / "content").glob("*.md"))
     if files:
         path = files[pick % len(files)]
-        path.write_text(path.read_text().replace("Intro text.", f"Intro text, {verdict}."))
+        text = path.read_text()
+        path.write_text(text.replace("Intro text.", f"Intro text, {verdict}.") if pick % 2
+                        else text.replace("title:", "title: Re"))
+    return None
 
 
-def add_article(src: Path, pick: int, verdict: str) -> None:
-    claims = sorted(p.stem for p in (src / "checks").glob("*.yaml"))[: pick % 3 + 1]
+def redate_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    """Home order changes: a claim's page may move to another article's folder."""
+    files = sorted((src / "content").glob("*.md"))
+    if files:
+        path = files[pick % len(files)]
+        month = 1 + VERDICTS.index(verdict)
+        path.write_text(re.sub(r"published: \S+", f"published: 2023-{month:02d}-15",
+                               path.read_text()))
+    return None
+
+
+def add_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    claims = sorted(p.stem for p in (src / "checks").rglob("*.yaml"))[: pick % 3 + 1]
     write_tree(src, {f"content/new-{verdict}.md": article(f"New {verdict}", "2023-12-01",
                                                           claims)})
+    return None
 
 
-EDITS = (set_verdict, edit_template, rename_check, delete_article, edit_site, edit_article,
-         add_article)
+def change_options(src: Path, pick: int, verdict: str) -> BuildOptions:
+    """The command line and the environment: base URL, page and feed sizes, SOURCE_DATE."""
+    day = dt.date(2020, 1, 1) + dt.timedelta(days=VERDICTS.index(verdict))
+    return BuildOptions(base_url=(BASE, "https://other.example/x/", "")[pick % 3],
+                        page_size=1 + pick % 2, feed_size=1 + pick % 3, source_date=day)
+
+
+EDITS = (set_verdict, edit_template, remove_template, rename_check, move_check,
+         delete_article, edit_site, edit_article, redate_article, add_article, change_options)
 
 
 def output(out: Path) -> dict[str, bytes]:
@@ -98,93 +165,265 @@ def output(out: Path) -> dict[str, bytes]:
             for p in out.rglob("*") if p.is_file() and p.name != MANIFEST}
 
 
-@pytest.mark.parametrize("in_memory", [False, True], ids=["from-file", "kept-in-memory"])
-@settings(max_examples=12, deadline=None,
+def assert_clean(out: Path, options: BuildOptions, src: Path, why: str) -> None:
+    """The output is a cold build's, and holds nothing else: no staging, no temporaries."""
+    assert output(out) == pipeline.render_all(src, options).files, f"stale after {why}"
+    assert not (out / STAGING).exists(), f"staging left after {why}"
+    listed = json.loads((out / MANIFEST).read_text())
+    assert isinstance(listed, list) and set(listed) == set(output(out)), why
+
+
+@settings(max_examples=25, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 5), st.sampled_from(VERDICTS)),
-                min_size=1, max_size=5))
-def test_incremental_output_equals_a_cold_build(tmp_path, monkeypatch, in_memory, edits):
-    """From the cache file, as the command line builds, or from memory, as `serve` does."""
-    monkeypatch.setattr(render, "INDEX_PAGE_SIZE", 1)  # pages come and go with articles
-    monkeypatch.setattr(render, "FEED_ENTRIES", 2)  # and in and out of the feed
+                min_size=1, max_size=6))
+def test_incremental_output_equals_a_cold_build(tmp_path, edits):
     root = tmp_path / "case"
     shutil.rmtree(root, ignore_errors=True)
     src, out = root / "src", root / "out"
-    memory = {} if in_memory else None
+    options = SMALL
     initial(src)
-    pipeline.build(src, out, BASE, memory=memory)
+    pipeline.build(src, out, options)
     for edit, pick, verdict in edits:
-        edit(src, pick, verdict)
-        pipeline.build(src, out, BASE, memory=memory)
-        assert output(out) == pipeline.check(src, BASE).files, f"stale after {edit.__name__}"
+        options = edit(src, pick, verdict) or options
+        try:
+            pipeline.build(src, out, options)
+        except pipeline.BuildError:
+            continue  # an edit may leave errors (a redated article marking a missing check)
+        assert_clean(out, options, src, edit.__name__)
 
 
-def test_an_edit_renders_only_the_index_page_that_lists_the_article(make_site, tmp_path,
-                                                                     monkeypatch):
-    monkeypatch.setattr(render, "INDEX_PAGE_SIZE", 1)
-    src, out = make_site({"content/older.md": article("Older", "2020-01-01", [])}), tmp_path / "o"
-    pipeline.build(src, out)
-    assert (out / "page" / "2" / "index.html").is_file()
-    older = src / "content" / "older.md"
-    older.write_text(older.read_text().replace("Intro text.", "Intro, edited."))
-    assert sorted(pipeline.build(src, out).files) == ["older/index.html", "page/2/index.html"]
+# --- faults: a build killed at any point ----------------------------------------------------
+
+KILLER = textwrap.dedent("""
+    import builtins, os, sqlite3, sys
+    sys.path.insert(0, sys.argv[1])
+    from pathlib import Path
+    from factcheck import pipeline
+    from factcheck.options import BuildOptions
+    pipeline.RACY_NS = 0  # stamps trusted at once, so every run makes the same operations
+    count, kill_at = 0, int(sys.argv[4])
+    def counted(function):
+        def call(*args, **kwargs):
+            global count
+            count += 1
+            if count == kill_at:
+                os._exit(9)  # as a kill: no cleanup, no finally
+            return function(*args, **kwargs)
+        return call
+    os.replace, os.unlink, os.makedirs = map(counted, (os.replace, os.unlink, os.makedirs))
+    builtins.open = counted(builtins.open)
+    connect = sqlite3.connect
+    def traced(*args, **kwargs):
+        connection = connect(*args, **kwargs)
+        connection.set_trace_callback(counted(lambda statement: None))
+        return connection
+    sqlite3.connect = traced
+    pipeline.build(Path(sys.argv[2]), Path(sys.argv[3]), BuildOptions(base_url=sys.argv[5]))
+    print(count)
+""")
 
 
-def test_serve_keeps_the_cache_unpickled_between_builds(make_site, tmp_path, monkeypatch):
-    from factcheck import cache
-
-    loads, original = [], cache.pickle.loads
-    monkeypatch.setattr(cache.pickle, "loads", lambda data: loads.append(1) or original(data))
-    src, out, memory = make_site(), tmp_path / "out", {}
-    pipeline.build(src, out, memory=memory)
-    assert memory
-    assert pipeline.build(src, out, memory=memory).files == {}  # a no-op keeps them all
-    check = src / "checks" / "river-length.yaml"
-    for verdict in ("true", "false"):
-        check.write_text(check.read_text().replace("verdict: ", f"verdict: {verdict}\n#", 1))
-        loads.clear()
-        edited = pipeline.build(src, out, memory=memory)
-        assert "demo/river-length/index.html" in edited.files
-        assert len(loads) == 1  # the edited check, validated anew; nothing from the file
-    assert pipeline.build(src, out).files == {}  # and the file agrees with the memory
+def killed_build(src: Path, out: Path, kill_at: int) -> int | None:
+    """Build in another process, killed at its `kill_at`-th file operation (opening,
+    replacing, removing a file, making a folder, each SQL statement on the cache); the number
+    of operations when it finished, None when it was killed."""
+    done = subprocess.run([sys.executable, "-c", KILLER, str(ROOT), str(src), str(out),
+                           str(kill_at), BASE], capture_output=True, text=True, timeout=300)
+    assert done.returncode in (0, 9), done.stderr
+    return int(done.stdout) if done.returncode == 0 else None
 
 
-def test_second_build_renders_nothing_and_one_edit_renders_little(make_site, tmp_path):
+@pytest.mark.parametrize("undo", [True, False], ids=["edit-undone", "edit-kept"])
+def test_a_build_killed_at_any_point_is_repaired_by_the_next(tmp_path, monkeypatch, undo):
+    """A build of an edit is killed at 20 points spread over all its file operations;
+    then the edit is undone (or kept), and the next build must equal a cold build."""
+    monkeypatch.setattr(pipeline, "RACY_NS", 0)
+    src, out = tmp_path / "src", tmp_path / "out"
+    options = BuildOptions(base_url=BASE)
+    initial(src)
+    path = src / "checks" / "a.yaml"
+    before = path.read_text()
+    pipeline.build(src, out, options)
+    path.write_text(before.replace("verdict: true", "verdict: false"))
+    operations = killed_build(src, out, 0)  # the whole build, counting its operations
+    assert operations is not None and operations > 20
+    for kill_at in sorted({1 + i * operations // 20 for i in range(20)}):
+        path.write_text(before)
+        pipeline.build(src, out, options)  # the state the killed build starts from
+        edited = before.replace("verdict: true", "verdict: false").replace(
+            "Summary of", f"Killed at {kill_at}, summary of")
+        path.write_text(edited)
+        assert killed_build(src, out, kill_at) is None, "the build was not killed"
+        path.write_text(before if undo else edited)
+        pipeline.build(src, out, options)
+        assert_clean(out, options, src, f"a kill at operation {kill_at} of {operations}")
+
+
+# --- outputs verified, not assumed ------------------------------------------------------------
+
+
+def test_a_same_size_hand_edit_of_an_output_is_repaired(make_site, tmp_path, run):
     src, out = make_site(), tmp_path / "out"
-    first = pipeline.build(src, out)
-    assert first.stats.written > 5 and not first.reused
-    again = pipeline.build(src, out)
-    assert again.files == {} and again.stats.written == 0
+    run("build", "--src", src, "--out", out)
+    page = out / "methodology" / "index.html"
+    text = page.read_text()
+    page.write_text(text.replace("Methodology", "Methodologx"))
+    status, printed, _ = run("build", "--src", src, "--out", out)
+    assert status == 0 and "1 file(s) written" in printed
+    assert page.read_text() == text
+
+
+def test_a_foreign_file_in_place_of_a_page_is_replaced_and_others_are_kept(make_site, tmp_path,
+                                                                          run):
+    src, out = make_site(), tmp_path / "out"
+    run("build", "--src", src, "--out", out)
+    (out / "index.html").write_text("not ours")
+    (out / "CNAME").write_text("checks.example.org\n")
+    run("build", "--src", src, "--out", out)
+    assert "not ours" not in (out / "index.html").read_text()
+    assert (out / "CNAME").read_text() == "checks.example.org\n"
+
+
+def test_stray_staging_from_a_killed_build_is_removed(make_site, tmp_path, run):
+    src, out = make_site(), tmp_path / "out"
+    run("build", "--src", src, "--out", out)
+    write_tree(out, {f"{STAGING}/0123": "half a page"})
+    run("build", "--src", src, "--out", out)
+    assert not (out / STAGING).exists()
+
+
+# --- the cache: data only, never trusted blindly --------------------------------------------
+
+
+def _database(src: Path) -> Path:
+    return pipeline.cache_folder(src) / "build.sqlite"
+
+
+def test_the_cache_is_marked_as_one_and_kept_out_of_git_and_the_output(make_site, tmp_path, run):
+    src = make_site()
+    run("build", "--src", src)  # the default output, src/site
+    cache = pipeline.cache_folder(src)
+    assert cache.parent == src and not cache.is_relative_to(src / "site")
+    assert (cache / "CACHEDIR.TAG").read_text().startswith(
+        "Signature: 8a477f597d28d172789f06886806bc55")
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert not any(p.suffix == ".pickle" for p in cache.rglob("*"))
+
+
+def test_the_cache_holds_data_not_pickles(make_site, tmp_path, run):
+    src = make_site()
+    run("build", "--src", src, "--out", tmp_path / "out")
+    with sqlite3.connect(_database(src)) as db:
+        values = [v for (v,) in db.execute("SELECT value FROM entries") if v is not None]
+    assert values and all(isinstance(v, str) for v in values)
+    for value in values:
+        json.loads(value)  # JSON, every one
+
+
+@pytest.mark.parametrize("damage", ["values", "garbage file", "foreign database", "digests"])
+def test_a_crafted_or_corrupt_cache_is_ignored_with_a_warning(make_site, tmp_path, run, damage):
+    src, out = make_site(), tmp_path / "out"
+    run("build", "--src", src, "--out", out)
     (src / "checks" / "river-length.yaml").write_text(
-        (src / "checks" / "river-length.yaml").read_text().replace("false", "true"))
-    edited = pipeline.build(src, out)
-    assert {"demo/index.html", "demo/river-length/index.html"} <= edited.files.keys()
-    assert "assets/claims." not in " ".join(edited.files)
+        (src / "checks" / "river-length.yaml").read_text().replace("four", "five"))
+    database = _database(src)
+    if damage == "garbage file":
+        database.write_bytes(b"\x80\x04\x95 not a database, a pickle maybe" * 100)
+        for extra in database.parent.glob("build.sqlite-*"):
+            extra.unlink()
+    else:
+        with sqlite3.connect(database) as db:
+            if damage == "values":
+                db.execute("UPDATE entries SET value = '[\"__import__(os).system\"]'")
+            elif damage == "digests":
+                db.execute("UPDATE entries SET value = 'cos\nsystem\n(S\"touch pwned\"\ntR.'")
+            else:
+                db.execute("DROP TABLE meta")
+                db.execute("CREATE TABLE pickles (data BLOB)")
+    status, _, err = run("build", "--src", src, "--out", out)
+    assert status == 0, err
+    assert any("warning: the build cache was ignored" in line or "damaged" in line
+               for line in err), err
+    assert not (Path.cwd() / "pwned").exists()
+    assert output(out) == pipeline.render_all(src).files
+    assert "five" in (out / "demo" / "river-length" / "index.html").read_text()
+    status, _, err = run("build", "--src", src, "--out", out)  # and the next one is quiet
+    assert status == 0 and not [line for line in err if "cache" in line], err
+
+
+# --- what a rebuild redoes ------------------------------------------------------------------
+
+
+def test_second_build_writes_nothing_and_one_edit_writes_little(make_site, tmp_path, run):
+    src, out = make_site(), tmp_path / "out"
+    run("build", "--src", src, "--out", out)
+    printed = run("build", "--src", src, "--out", out)[1]
+    assert "0 file(s) written" in printed
+    path = src / "checks" / "river-length.yaml"
+    path.write_text(path.read_text().replace("verdict: false", "verdict: mostly-false"))
+    printed = run("build", "--src", src, "--out", out)[1]
+    # the claim page, the article page with its chip, the index tally, claims.json
+    assert "4 file(s) written" in printed, printed
+
+
+def test_an_edit_renders_only_the_index_page_that_lists_the_article(tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    initial(src)
+    options = BuildOptions(page_size=1)
+    pipeline.build(src, out, options)
+    path = src / "content" / "first.md"  # the oldest article: on page/3/index.html
+    path.write_text(path.read_text().replace("title: First", "title: First, edited"))
+    written = pipeline.build(src, out, options).stats
+    # the article, its index page, the pages of the two claims it is home to (they name it
+    # in their breadcrumb), and the second article, which links claim b "first checked in" it
+    assert written is not None and written.written == 5, written
+    assert "First, edited" in (out / "page" / "3" / "index.html").read_text()
+    assert "First, edited" not in (out / "index.html").read_text()
+
+
+def test_source_date_epoch_is_a_recorded_input(tmp_path, monkeypatch):
+    """With no articles the feed's date comes from SOURCE_DATE_EPOCH: changing it must
+    rebuild the feed (it was missed by hand-written keys once)."""
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_tree(src, {"site.yaml": "base_url: https://example.org/\n", "content/.keep": ""})
+    first = BuildOptions(source_date=dt.date(2020, 1, 1))
+    pipeline.build(src, out, first)
+    assert "2020-01-01" in (out / "feed.xml").read_text()
+    pipeline.build(src, out, BuildOptions(source_date=dt.date(2024, 5, 6)))
+    assert "2024-05-06" in (out / "feed.xml").read_text()
+
+
+def test_the_command_line_reads_source_date_epoch(tmp_path, run, monkeypatch):
+    src, out = tmp_path / "src", tmp_path / "out"
+    write_tree(src, {"site.yaml": "base_url: https://example.org/\n", "content/.keep": ""})
+    for epoch, day in (("0", "1970-01-01"), ("1700000000", "2023-11-14")):
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+        assert run("build", "--src", src, "--out", out)[0] == 0
+        assert f"<updated>{day}T00:00:00Z</updated>" in (out / "feed.xml").read_text()
 
 
 def test_files_unchanged_since_the_last_build_are_not_read(make_site, tmp_path, monkeypatch):
-    """Stamps (size, times, inode) stand in for unchanged files; any write changes them."""
     from factcheck import sources
 
     monkeypatch.setattr(pipeline, "RACY_NS", 0)  # trust stamps at once instead of after 2 s
-    opened = []
-
-    def recording_open(path, mode):
-        opened.append(path)
-        return open(path, mode)
-
-    monkeypatch.setattr(sources, "open", recording_open, raising=False)
+    opened: list[str] = []
+    original = sources.read_bytes
+    monkeypatch.setattr(sources, "read_bytes",
+                        lambda file: opened.append(file.path) or original(file))
+    monkeypatch.setattr(pipeline, "read_bytes", sources.read_bytes)
+    from factcheck import graph
+    monkeypatch.setattr(graph, "read_bytes", sources.read_bytes)
     src, out = make_site(), tmp_path / "out"
-    article, check = src / "content" / "demo.md", src / "checks" / "river-length.yaml"
     pipeline.build(src, out)
+    assert "checks/river-length.yaml" in opened
     opened.clear()
-    article.write_text(article.read_text().replace("rally", "event"))  # the same size
     pipeline.build(src, out)
-    assert opened == [str(article)]
-    assert "event" in (out / "demo" / "index.html").read_text()
-    opened.clear()
-    check.write_text(check.read_text().replace("four miles", "five miles"))
-    pipeline.build(src, out)
-    assert opened == [str(check)]
-    assert "five miles" in (out / "demo" / "river-length" / "index.html").read_text()
-    assert output(out) == pipeline.check(src).files
+    assert opened == []
+    path = src / "checks" / "river-length.yaml"
+    path.write_text(path.read_text() + "\n")
+    os.utime(src / "content" / "demo.md")  # touched, not changed: read, not rebuilt
+    stats = pipeline.build(src, out).stats
+    assert sorted(set(opened)) == ["checks/river-length.yaml", "content/demo.md"]
+    assert stats is not None and stats.written == 0
+    assert output(out) == pipeline.render_all(src).files

@@ -13,7 +13,7 @@ from test_validation import CASES, CHECK_PATH
 from conftest import CHECK
 from factcheck import schema, validate
 from factcheck.errors import Report
-from factcheck.sources import SourceFile, parse_yaml
+from factcheck.sources import parse_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 # What a schema cannot see: repeated keys vanish on loading, tabs and broken YAML do not
@@ -106,15 +106,15 @@ def schema_accepts(json_schema: dict, text: str) -> bool:
 
 def validator_accepts_check(text: str, config=None) -> bool:
     report = Report()
-    file = SourceFile("river-length", CHECK_PATH, digest="", data=text.encode("utf-8"))
-    validate.validate_check(file, config or validate.validate_config(None, Report(), None),
-                            report)
+    config = config or validate.validate_config(None, Report(), None)
+    validate.validate_check(CHECK_PATH, "river-length", text,
+                            tuple(v.key for v in config.verdicts), report)
     return not report.errors
 
 
 def validator_accepts_site(text: str) -> bool:
     report = Report()
-    validate.validate_config(parse_yaml("site.yaml", text, report), report, None)
+    validate.validate_config(text, report, None)
     return not report.errors
 
 
@@ -144,8 +144,7 @@ def test_site_schema_agrees_with_the_validator(text):
 
 
 def test_a_custom_scale_gives_its_own_verdicts():
-    config = validate.validate_config(parse_yaml("site.yaml", SITES["custom scale"], Report()),
-                                      Report(), None)
+    config = validate.validate_config(SITES["custom scale"], Report(), None)
     check_schema = schema.check_schema(tuple(v.key for v in config.verdicts))
     for verdict, valid in (("correct", True), ("false", False)):
         text = CHECK.replace("verdict: false", f"verdict: {verdict}")

@@ -177,7 +177,7 @@ def test_yaml_1_1_words_stay_text(make_site, run):
     status, _, err = run("check", "--src", src)
     assert status == 0, err
     from factcheck import pipeline
-    result = pipeline.check(src)
+    result = pipeline.render_all(src)
     reviews = result.files["claims.json"].decode()
     assert '"alternateName": "False"' in reviews
     assert '"name": "no"' in reviews
