@@ -10,6 +10,11 @@ while a request reads, so a page never mixes two builds.
 The reload script and overlay are added to HTML responses only; nothing of this is
 written into the built site. The script is an external file (no inline script, so a
 strict Content-Security-Policy still works) that listens for server-sent events.
+
+Drafts are private until published: the server answers only requests addressed to the
+loopback names (any web page could otherwise read them through DNS rebinding), closes
+connections that send no request, and neither a crashing build nor a failing file watch
+stops it; each shows as one line on the terminal and in the overlay, never a traceback.
 """
 
 from __future__ import annotations
@@ -21,11 +26,15 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
 from urllib.parse import parse_qs, urlsplit
 
 import watchfiles
@@ -33,17 +42,40 @@ import watchfiles
 from .errors import BuildError, Report
 
 HOST = "127.0.0.1"
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+"""The only host names answered, with a port or without one."""
 DEFAULT_PORT = 8000
 PORT_TRIES = 50
 SCRIPT_URL, STYLE_URL, EVENTS_URL = "/__livereload.js", "/__livereload.css", "/__livereload/events"
 ASSETS = {SCRIPT_URL: "livereload.js", STYLE_URL: "livereload.css"}
 KEEP_ALIVE_SECONDS = 15.0
+IDLE_TIMEOUT_SECONDS = 30.0
+"""A connection that sends no complete request for this long is closed: a slow or stalled
+client must not hold one of the server's threads for ever. The event stream only writes,
+so the timeout never ends it."""
 WATCH_STEP_MS, WATCH_DEBOUNCE_MS = 50, 400
 """Rebuild once no change came for 50 ms, and at the latest 400 ms after the first."""
+WATCH_RETRY_SECONDS, WATCH_RETRY_MAX_SECONDS = 1.0, 30.0
+"""A failed file watch starts again after 1 s, then after twice as long each time it fails."""
+WATCH_START_SECONDS = 10.0
+"""How long to wait for a watch to be in place (milliseconds, unless the machine is busy)."""
+MESSAGE_CHARS = 300
 SOURCE_FOLDERS, SITE_FILE = ("content", "checks", "templates"), "site.yaml"
 
-Build = Callable[[Path], Report]
-"""Builds the site into the folder; returns the report (warnings), raises BuildError."""
+Changes = set[tuple[watchfiles.Change, str]]
+
+
+@dataclass(frozen=True)
+class Built:
+    """A successful build: its warnings, and the public address its links start with."""
+
+    report: Report
+    base_url: str = ""
+    """`base_url` of the build ('' for none): the 404 page's links start with it."""
+
+
+Build = Callable[[Path], Built]
+"""Builds the site into the folder; raises BuildError on source errors."""
 
 
 class ServeError(Exception):
@@ -79,35 +111,59 @@ class Status:
 
 
 class LiveSite:
-    """The served folder and the build that fills it, one build at a time."""
+    """The served folder and the build that fills it, one build at a time.
 
-    def __init__(self, build: Build, folder: Path) -> None:
-        self.build, self.folder = build, folder
+    `sources` are the source folders: a crash is said to have happened at the innermost
+    place in them (a template's line, say) where there is one.
+    """
+
+    def __init__(self, build: Build, folder: Path, sources: tuple[Path, ...] = ()) -> None:
+        self.build, self.folder, self.sources = build, folder, sources
         self.lock = threading.Lock()
         self.status = Status()
+        self.base_url = ""
 
     def rebuild(self, reason: str = "") -> None:
+        """Build; whatever goes wrong is shown on the terminal and in the pages, not raised."""
         started = time.perf_counter()
         with self.lock:
             try:
-                report = self.build(self.folder)
+                built = self.build(self.folder)
             except BuildError as failed:
-                errors = [str(d) for d in failed.report.sorted()]
-                _say(*errors, f"build failed{reason}: {len(failed.report.errors)} error(s); "
-                     "the pages show them until they are fixed", stream=sys.stderr)
-                self.status.finished(errors)
-                return
-        _say(*map(str, report.sorted()), stream=sys.stderr)
+                return self._failed(failed, reason)
+            except Exception as crash:  # a bug or an unreadable file: the server goes on
+                return self.problem(f"the build crashed{reason}: "
+                                    f"{describe(crash, self.sources)}")
+            self.base_url = built.base_url
+        _say(*map(str, built.report.sorted()), stream=sys.stderr)
         _say(f"built{reason} in {time.perf_counter() - started:.2f}s")
         self.status.finished([])
+
+    def problem(self, line: str) -> None:
+        """Show a problem that is not in the sources' diagnostics until the next build."""
+        _say(f"{line}; the pages show it until a build succeeds", stream=sys.stderr)
+        self.status.finished([line])
+
+    def _failed(self, failed: BuildError, reason: str) -> None:
+        errors = [str(d) for d in failed.report.sorted()]
+        _say(*errors, f"build failed{reason}: {len(failed.report.errors)} error(s); "
+             "the pages show them until they are fixed", stream=sys.stderr)
+        self.status.finished(errors)
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], site: LiveSite) -> None:
+    def __init__(self, address: tuple[str, int], site: LiveSite,
+                 idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> None:
         super().__init__(address, partial(Handler, directory=str(site.folder)))
-        self.site = site
+        self.site, self.idle_timeout = site, idle_timeout
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """One line instead of a traceback; a client that left or stalled is no news."""
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, (ConnectionError, TimeoutError)):
+            _say(f"preview server: a request failed: {describe(error)}", stream=sys.stderr)
 
 
 class Handler(SimpleHTTPRequestHandler):
@@ -115,25 +171,46 @@ class Handler(SimpleHTTPRequestHandler):
 
     server: Server
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(self.server.idle_timeout)  # for every read and write
+
     def do_GET(self) -> None:
         self._respond(with_body=True)
 
     def do_HEAD(self) -> None:
         self._respond(with_body=False)
 
-    def log_message(self, format: str, *args) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the terminal is for build messages."""
 
     def _respond(self, with_body: bool) -> None:
         try:
-            path = urlsplit(self.path).path
+            target = urlsplit(self.path)
         except ValueError:  # e.g. '//[x': an unclosed IPv6 bracket where a host would be
             return self.send_error(HTTPStatus.BAD_REQUEST, "Unreadable path")
-        if path == EVENTS_URL:
+        if not self._addressed_here(target.netloc):
+            return self.send_error(HTTPStatus.BAD_REQUEST, "Unknown host",
+                                   f"The preview answers only {', '.join(LOOPBACK_NAMES)}.")
+        if target.path == EVENTS_URL:
             return self._events()
-        if path in ASSETS:
-            data = (Path(__file__).parent / ASSETS[path]).read_bytes()
-            return self._send(HTTPStatus.OK, self.guess_type(path), data, with_body)
+        if target.path in ASSETS:
+            data = (Path(__file__).parent / ASSETS[target.path]).read_bytes()
+            return self._send(HTTPStatus.OK, self.guess_type(target.path), data, with_body)
+        try:
+            self._respond_with_file(target.path, with_body)
+        except OSError as exc:
+            if exc.errno != errno.ENAMETOOLONG:
+                raise
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG, "Path too long")
+
+    def _addressed_here(self, target_host: str) -> bool:
+        """One `Host` (and the request's own host, if it names one), each a loopback name."""
+        hosts = self.headers.get_all("Host") or []
+        names = [*hosts, target_host] if target_host else hosts
+        return len(hosts) == 1 and all(allowed_host(name) for name in names)
+
+    def _respond_with_file(self, path: str, with_body: bool) -> None:
         file = Path(self.translate_path(self.path))
         if file.is_dir() and not path.endswith("/"):
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
@@ -143,15 +220,18 @@ class Handler(SimpleHTTPRequestHandler):
         status, file, data = self._read(file / "index.html" if file.is_dir() else file)
         if file.suffix == ".html":
             data = inject(data, self.server.site.status)
-        return self._send(status, self.guess_type(file.name), data, with_body)
+        self._send(status, self.guess_type(file.name), data, with_body)
 
     def _read(self, file: Path) -> tuple[HTTPStatus, Path, bytes]:
         not_found = Path(self.directory) / "404.html"
-        with self.server.site.lock:
+        site = self.server.site
+        with site.lock:
+            status = HTTPStatus.OK if file.is_file() else HTTPStatus.NOT_FOUND
+            file = file if status is HTTPStatus.OK else not_found
             if file.is_file():
-                return HTTPStatus.OK, file, file.read_bytes()
-            if not_found.is_file():
-                return HTTPStatus.NOT_FOUND, not_found, not_found.read_bytes()
+                data = file.read_bytes()
+                return status, file, local_links(data, site.base_url) if file == not_found \
+                    else data
         return HTTPStatus.NOT_FOUND, not_found, b"<!doctype html><title>Not found</title>" \
             b"<body><h1>Not found</h1></body>"
 
@@ -181,8 +261,30 @@ class Handler(SimpleHTTPRequestHandler):
                     return self.wfile.flush()
                 self.wfile.write(b": keep-alive\n\n")
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the page went away, or stopped reading for the idle timeout
             return None
+
+
+def allowed_host(host: str) -> bool:
+    """Whether a `Host` header names a loopback name, not one a web page could point here.
+
+    Any port will do: a tunnel (`ssh -L 9000:localhost:8000`) changes it, not the name.
+    """
+    host = host.strip().lower()
+    name, _, port = host.rpartition(":")
+    return host in LOOPBACK_NAMES or (name in LOOPBACK_NAMES and port.isascii()
+                                      and port.isdigit())
+
+
+def local_links(page: bytes, base_url: str) -> bytes:
+    """The 404 page with its links to the public site (it has no relative ones) made local.
+
+    The preview serves the site at its root, so the links, stylesheets and scripts
+    of `https://example.org/checks/...` are found at `/...` here.
+    """
+    for form in {base_url, html.escape(base_url, quote=False)} - {""}:
+        page = page.replace(form.encode(), b"/")
+    return page
 
 
 def inject(page: bytes, status: Status) -> bytes:
@@ -199,20 +301,32 @@ def inject(page: bytes, status: Status) -> bytes:
     return (text[:at] + tags + text[at:] if at >= 0 else text + tags).encode()
 
 
+def describe(error: BaseException, sources: tuple[Path, ...] = ()) -> str:
+    """`ErrorType: message (where)` on one line: what a traceback says, in short."""
+    message = " ".join(str(error).split())[:MESSAGE_CHARS]
+    text = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        for folder in sources:
+            file = Path(frame.filename).resolve()
+            if file.is_relative_to(folder):
+                return f"{text} ({_shown(file, folder.parent)}:{frame.lineno})"
+    return text
+
+
 def source_paths(src: Path) -> tuple[list[Path], Path]:
     """The source folders (watched with everything under them while they exist), site.yaml."""
     src = src.resolve()
     return [src / name for name in SOURCE_FOLDERS], src / SITE_FILE
 
 
-def bind(port: int, site: LiveSite) -> Server:
+def bind(port: int, site: LiveSite, idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> Server:
     """A server on the port, or on the next free one after it."""
     if not 0 <= port <= 65535:
         raise ServeError(f"port {port} is not valid (0-65535)")
     last = min(port + PORT_TRIES, 65536)
     for candidate in range(port, last):
         try:
-            return Server((HOST, candidate), site)
+            return Server((HOST, candidate), site, idle_timeout)
         except OSError as exc:
             if exc.errno != errno.EADDRINUSE:
                 raise ServeError(f"cannot serve on {HOST}:{candidate}: {exc}") from exc
@@ -222,16 +336,16 @@ def bind(port: int, site: LiveSite) -> Server:
 def serve(build: Build, folders: list[Path], site_file: Path, port: int = DEFAULT_PORT) -> int:
     """Serve until Ctrl-C; 0 when stopped by it."""
     with tempfile.TemporaryDirectory(prefix="factcheck-serve-") as temporary:
-        # The build's cache goes beside its output: both inside the folder removed on exit.
-        site = LiveSite(build, Path(temporary) / "site")
+        site = LiveSite(build, Path(temporary) / "site", tuple(folders))
         server = bind(port, site)
-        stop = threading.Event()
+        stop, watching = threading.Event(), threading.Event()
         try:
             _stop_on_signals()
             site.rebuild()
             threading.Thread(target=server.serve_forever, daemon=True).start()
-            threading.Thread(target=_watch_root, args=(site, folders, site_file, stop),
+            threading.Thread(target=watch_root, args=(site, folders, site_file, stop, watching),
                              daemon=True).start()
+            watching.wait(WATCH_START_SECONDS)  # from "serving" on, every save rebuilds
             busy = f" (port {port} was busy)" if server.server_port != port else ""
             _say(f"serving http://{HOST}:{server.server_port}/{busy}; press Ctrl-C to stop")
             while not stop.wait(0.25):  # a timed wait: Ctrl-C may reach another thread
@@ -247,8 +361,8 @@ def serve(build: Build, folders: list[Path], site_file: Path, port: int = DEFAUL
     return 0
 
 
-def _watch_root(site: LiveSite, folders: list[Path], site_file: Path,
-                stop: threading.Event) -> None:
+def watch_root(site: LiveSite, folders: list[Path], site_file: Path, stop: threading.Event,
+               started: threading.Event | None = None) -> None:
     """Rebuild after site.yaml changes; restart the folder watch when a source folder comes or goes.
 
     The source root itself is watched only non-recursively: a recursive watch (inotify on
@@ -260,15 +374,19 @@ def _watch_root(site: LiveSite, folders: list[Path], site_file: Path,
     """
     root, watched = site_file.parent, {site_file, *folders}
     folder_watch = FolderWatch(site, folders, root)
+
+    def changed(changes: Changes) -> None:
+        nonlocal folder_watch
+        if any(Path(path) in folders for _, path in changes):
+            folder_watch.close()  # a watch on a removed folder would stay silent
+            folder_watch = FolderWatch(site, folders, root)
+            folder_watch.started.wait(WATCH_START_SECONDS)  # a file saved into it is seen...
+        site.rebuild(_because(changes, root))  # ...or was there already for this build
+
+    folder_watch.started.wait(WATCH_START_SECONDS)
     try:
-        for changes in watchfiles.watch(
-                root, watch_filter=lambda _change, path: Path(path) in watched,
-                recursive=False, stop_event=stop, step=WATCH_STEP_MS,
-                debounce=WATCH_DEBOUNCE_MS, raise_interrupt=False):
-            if any(Path(path) in folders for _, path in changes):
-                folder_watch.close()  # a watch on a removed folder would stay silent
-                folder_watch = FolderWatch(site, folders, root)
-            site.rebuild(_because(changes, root))  # the new folder may hold files already
+        keep_watching(site, [root], stop, changed, started, recursive=False,
+                      watch_filter=lambda _change, path: Path(path) in watched)
     finally:
         folder_watch.close()
 
@@ -277,27 +395,70 @@ class FolderWatch:
     """A thread rebuilding after changes under the source folders that exist as it starts."""
 
     def __init__(self, site: LiveSite, folders: list[Path], root: Path) -> None:
-        self.stop = threading.Event()
+        self.stop, self.started = threading.Event(), threading.Event()
         existing = [folder for folder in folders if folder.is_dir()]
-        self.thread = threading.Thread(target=self._watch, args=(site, existing, root),
-                                       daemon=True)
+        self.thread = threading.Thread(
+            target=keep_watching, daemon=True,
+            args=(site, existing, self.stop, lambda changes: site.rebuild(
+                _because(changes, root)), self.started),
+            kwargs={"recursive": True, "watch_filter": watchfiles.DefaultFilter(),
+                    "until_gone": True})
         if existing:
             self.thread.start()
+        else:
+            self.started.set()
 
     def close(self) -> None:
         self.stop.set()
         if self.thread.is_alive():
             self.thread.join()
 
-    def _watch(self, site: LiveSite, folders: list[Path], root: Path) -> None:
+
+def keep_watching(site: LiveSite, paths: list[Path], stop: threading.Event,
+                  changed: Callable[[Changes], None], started: threading.Event | None = None,
+                  until_gone: bool = False, **options: Any) -> None:
+    """Call `changed` after each batch of changes until `stop`, whatever goes wrong.
+
+    A failed watch is shown, then started again (sooner after a success), and the site
+    rebuilt for what changed meanwhile. With `until_gone`, a watch whose folder was
+    removed ends quietly: the root watch starts another when the folder comes back.
+    `started` is set once the watch is in place (or has failed: nobody waits for it then).
+    """
+    asked, retry = StopAsked(stop, started or threading.Event()), WATCH_RETRY_SECONDS
+    while not stop.is_set():
         try:
-            for changes in watchfiles.watch(
-                    *folders, watch_filter=watchfiles.DefaultFilter(), recursive=True,
-                    stop_event=self.stop, step=WATCH_STEP_MS, debounce=WATCH_DEBOUNCE_MS,
-                    raise_interrupt=False):
-                site.rebuild(_because(changes, root))
-        except FileNotFoundError:
-            return  # removed as the watch started: the root watch sees it and starts another
+            for changes in watchfiles.watch(*paths, stop_event=asked, step=WATCH_STEP_MS,
+                                            debounce=WATCH_DEBOUNCE_MS, raise_interrupt=False,
+                                            **options):
+                changed(changes)
+                retry = WATCH_RETRY_SECONDS
+            break
+        except Exception as error:
+            asked.started.set()
+            if until_gone and not all(path.is_dir() for path in paths):
+                break
+            site.problem(f"watching the sources failed: {describe(error)}; "
+                         f"watching again in {retry:g}s")
+        if stop.wait(retry):
+            break
+        retry = min(retry * 2, WATCH_RETRY_MAX_SECONDS)
+        site.rebuild(" after watching again")
+    asked.started.set()
+
+
+class StopAsked:
+    """A watch's stop event as watchfiles sees it: first asked once its watches are in place.
+
+    `watchfiles.watch` sets up every watch, then waits for changes, asking `is_set` as it
+    waits; so the first question says that from now on no change is missed.
+    """
+
+    def __init__(self, stop: threading.Event, started: threading.Event) -> None:
+        self.stop, self.started = stop, started
+
+    def is_set(self) -> bool:
+        self.started.set()
+        return self.stop.is_set()
 
 
 def _stop_on_signals() -> None:
@@ -307,11 +468,11 @@ def _stop_on_signals() -> None:
             signal.signal(number, _interrupt)
 
 
-def _interrupt(_number: int, _frame) -> None:
+def _interrupt(_number: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _because(changes: set[tuple[watchfiles.Change, str]], root: Path) -> str:
+def _because(changes: Changes, root: Path) -> str:
     names = sorted({_shown(Path(path), root) for _, path in changes})
     return f" after a change to {', '.join(names)}"
 
@@ -323,7 +484,6 @@ def _shown(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _say(*lines: str, stream=None) -> None:
+def _say(*lines: str, stream: TextIO | None = None) -> None:
     for line in lines:
         print(line, file=stream or sys.stdout, flush=True)
-

