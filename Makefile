@@ -5,8 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 # System packages the tests drive; installed with apt-get when missing (as root).
-SYSTEM_PACKAGES := chromium default-jre-headless nginx git
+SYSTEM_PACKAGES := chromium default-jre-headless nginx git fonts-noto-core libfribidi0
 SYSTEM_COMMANDS := chromium java nginx git
+# Packages without a command, by a file they install: the share cards' fonts, and the
+# FriBiDi that Pillow's text layout loads from the system.
+SYSTEM_FILES := /usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf \
+  /usr/lib/*/libfribidi.so.0
 
 .PHONY: site test check lint clean system-deps bench schemas
 
@@ -27,6 +31,7 @@ test: system-deps $(VENV)/.dev
 system-deps:
 	@missing=""; for c in $(SYSTEM_COMMANDS); do \
 	  command -v $$c >/dev/null 2>&1 || [ -x /usr/sbin/$$c ] || missing="$$missing $$c"; done; \
+	for f in $(SYSTEM_FILES); do ls $$f >/dev/null 2>&1 || missing="$$missing $$f"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing system packages (missing:$$missing)"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(SYSTEM_PACKAGES); \
