@@ -42,9 +42,11 @@ def build_command(args: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     stats = result.stats
-    print(f"built {_counts(result)} into {out}: {stats.written} file(s) written, "
-          f"{stats.unchanged} reused or unchanged, {stats.removed} removed "
-          f"({time.perf_counter() - started:.2f}s)")
+    print(
+        f"built {_counts(result)} into {out}: {stats.written} file(s) written, "
+        f"{stats.unchanged} reused or unchanged, {stats.removed} removed "
+        f"({time.perf_counter() - started:.2f}s)"
+    )
     return OK
 
 
@@ -88,6 +90,7 @@ def _check(args: argparse.Namespace) -> pipeline.Result:
     result = pipeline.check(args.src, options(args))
     if args.links:
         from factcheck import linkcheck
+
         links, cached = linkcheck.check_links(args.src, result.report, args.timeout)
         print(f"checked {links} link(s), {cached} of them answered from today's cache")
     if args.strict:
@@ -120,8 +123,9 @@ def new_command(args: argparse.Namespace) -> int:
     except scaffold.ScaffoldError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return BAD_USAGE
-    print(f"wrote {created.path}; fill it in, then mark the claim in an article:\n"
-          f"  {created.marker}")
+    print(
+        f"wrote {created.path}; fill it in, then mark the claim in an article:\n  {created.marker}"
+    )
     if created.hint:
         print(f"hint: {created.hint}")
     return OK
@@ -132,16 +136,19 @@ def deploy_command(args: argparse.Namespace) -> int:
 
     base_url = deploy.base_url(args.src, args.base_url)
     if base_url == "":
-        print("build.py: error: deploy needs the address the site is served from, for its "
-              "canonical links, sitemap, feed and 404 page (set base_url in site.yaml or "
-              "pass --base-url); nothing was deployed", file=sys.stderr)
+        print(
+            "build.py: error: deploy needs the address the site is served from, for its "
+            "canonical links, sitemap, feed and 404 page (set base_url in site.yaml or "
+            "pass --base-url); nothing was deployed",
+            file=sys.stderr,
+        )
         return BAD_USAGE
     out = Path(args.out) if args.out else args.src / "site"
     given = {"remote": args.remote, "branch": args.branch, "message": args.message}
     target = deploy.Target(cname=args.cname, **{k: v for k, v in given.items() if v})
     try:
         deploy.check(args.src, target, base_url)  # first: a deploy that cannot go ahead
-        status = build_command(args)              # builds nothing
+        status = build_command(args)  # builds nothing
         if status == OK:
             deploy.publish(out, args.src, target)
     except deploy.DeployError as exc:
@@ -150,13 +157,20 @@ def deploy_command(args: argparse.Namespace) -> int:
     if status != OK:
         print("nothing was deployed", file=sys.stderr)
         return status
-    print(f"deployed {out} to branch {target.branch} of {target.remote}; "
-          f"the site will be at {base_url}")
+    print(
+        f"deployed {out} to branch {target.branch} of {target.remote}; "
+        f"the site will be at {base_url}"
+    )
     return OK
 
 
-COMMANDS = {"build": build_command, "check": check_command, "deploy": deploy_command,
-            "serve": serve_command, "new": new_command}
+COMMANDS = {
+    "build": build_command,
+    "check": check_command,
+    "deploy": deploy_command,
+    "serve": serve_command,
+    "new": new_command,
+}
 
 
 def _run(work, args: argparse.Namespace) -> pipeline.Result | int:
@@ -200,41 +214,68 @@ def _print_report(report: Report, args: argparse.Namespace) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="build.py", description="Build a static fact-check site from articles and checks.")
+        prog="build.py", description="Build a static fact-check site from articles and checks."
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     build = commands.add_parser("build", help="build the site (the default)")
     check = commands.add_parser("check", help="validate the sources; write nothing")
     publish = commands.add_parser(
-        "deploy", help="build with the site's base_url and publish it to a git branch")
+        "deploy", help="build with the site's base_url and publish it to a git branch"
+    )
     publish.add_argument("--remote", help="git remote name or URL to push to (default: origin)")
     publish.add_argument("--branch", help="branch to replace with the site (default: gh-pages)")
     publish.add_argument("--cname", help="custom domain, written to CNAME on the branch")
     publish.add_argument("--message", help="commit message on the branch")
     serving = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild on change")
-    serving.add_argument("--port", type=int,
-                         help="port to serve on, or the next free one (default: 8000)")
+    serving.add_argument(
+        "--port", type=int, help="port to serve on, or the next free one (default: 8000)"
+    )
     new = commands.add_parser("new", help="write checks/ID.yaml from a commented template")
     new.add_argument("id", help="the new check's id, e.g. airspace-deal")
-    new.add_argument("--src", default=argparse.SUPPRESS,
-                     help="folder holding content/ and checks/")
-    check.add_argument("--links", action="store_true", default=argparse.SUPPRESS,
-                       help="also fetch every source, archive and appearance link")
-    check.add_argument("--timeout", type=_seconds, default=10.0, metavar="SECONDS",
-                       help="with --links: how long to wait for each server (default: 10)")
+    new.add_argument("--src", default=argparse.SUPPRESS, help="folder holding content/ and checks/")
+    check.add_argument(
+        "--links",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="also fetch every source, archive and appearance link",
+    )
+    check.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=10.0,
+        metavar="SECONDS",
+        help="with --links: how long to wait for each server (default: 10)",
+    )
     hidden = argparse.SUPPRESS
-    for sub, strict, form in ((parser, False, "text"), (build, hidden, hidden),
-                              (check, hidden, hidden)):
-        sub.add_argument("--strict", action="store_true", default=strict,
-                         help="fail on warnings too")
-        sub.add_argument("--format", choices=("text", "github"), default=form,
-                         help="how to print problems: text, or GitHub Actions annotations")
+    for sub, strict, form in (
+        (parser, False, "text"),
+        (build, hidden, hidden),
+        (check, hidden, hidden),
+    ):
+        sub.add_argument(
+            "--strict", action="store_true", default=strict, help="fail on warnings too"
+        )
+        sub.add_argument(
+            "--format",
+            choices=("text", "github"),
+            default=form,
+            help="how to print problems: text, or GitHub Actions annotations",
+        )
     parser.set_defaults(links=False)
     # Options may come before or after the command; only the top level sets defaults.
-    for sub, default in ((parser, None), (build, argparse.SUPPRESS), (check, argparse.SUPPRESS),
-                         (publish, argparse.SUPPRESS), (serving, argparse.SUPPRESS)):
+    for sub, default in (
+        (parser, None),
+        (build, argparse.SUPPRESS),
+        (check, argparse.SUPPRESS),
+        (publish, argparse.SUPPRESS),
+        (serving, argparse.SUPPRESS),
+    ):
         sub.add_argument("--src", default=default, help="folder holding content/ and checks/")
-        sub.add_argument("--base-url", default=default,
-                         help="absolute URL the site is served from (overrides site.yaml)")
+        sub.add_argument(
+            "--base-url",
+            default=default,
+            help="absolute URL the site is served from (overrides site.yaml)",
+        )
     for sub, default in ((parser, None), (build, argparse.SUPPRESS), (publish, argparse.SUPPRESS)):
         sub.add_argument("--out", default=default, help="output folder (default: SRC/site)")
     return parser

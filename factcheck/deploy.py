@@ -74,57 +74,82 @@ def publish(site: Path, repository: Path, target: Target) -> None:
         # A leftover local branch would become the new commit's parent.
         _git("update-ref", "-d", f"refs/heads/{target.branch}")
         with tempfile.TemporaryDirectory(prefix="factcheck-deploy-") as staging:
-            shutil.copytree(site, staging, dirs_exist_ok=True,
-                            ignore=lambda folder, names: _manifest_in(site, folder, names))
+            shutil.copytree(
+                site,
+                staging,
+                dirs_exist_ok=True,
+                ignore=lambda folder, names: _manifest_in(site, folder, names),
+            )
             _import(staging, target)
 
 
 def _import(staging: str, target: Target) -> None:
     try:
-        ghp_import.ghp_import(staging, remote=target.remote, branch=target.branch,
-                              mesg=target.message, cname=target.cname, nojekyll=True,
-                              no_history=True, push=True)
+        ghp_import.ghp_import(
+            staging,
+            remote=target.remote,
+            branch=target.branch,
+            mesg=target.message,
+            cname=target.cname,
+            nojekyll=True,
+            no_history=True,
+            push=True,
+        )
     except ghp_import.GhpError as exc:
         raise DeployError(exc.message.strip()) from None
     except subprocess.CalledProcessError:
-        raise DeployError(f"git could not push {target.branch} to {target.remote} "
-                          "(git's message is above)") from None
+        raise DeployError(
+            f"git could not push {target.branch} to {target.remote} (git's message is above)"
+        ) from None
 
 
 def _check_cname(cname: str, site_url: str) -> None:
     """GitHub Pages serves the site at the `CNAME` domain: base_url must name that host."""
     host = urlsplit(site_url).hostname or ""
     if cname.rstrip(".").lower() != host:
-        raise DeployError(f"--cname {cname} disagrees with base_url {site_url}: GitHub "
-                          f"would serve the site at {cname}, its links point to {host} "
-                          f"(make them the same host, or leave out --cname)")
+        raise DeployError(
+            f"--cname {cname} disagrees with base_url {site_url}: GitHub "
+            f"would serve the site at {cname}, its links point to {host} "
+            f"(make them the same host, or leave out --cname)"
+        )
 
 
 def _check_repository(branch: str) -> None:
     if _git("rev-parse", "--git-dir") is None:
-        raise DeployError("the sources are not in a git repository "
-                          "(run `git init` and add a remote, or deploy from a clone)")
+        raise DeployError(
+            "the sources are not in a git repository "
+            "(run `git init` and add a remote, or deploy from a clone)"
+        )
     if _git("symbolic-ref", "--quiet", "--short", "HEAD") == branch:
-        raise DeployError(f"{branch} is the branch checked out here; switch to your "
-                          f"working branch first (or choose another --branch)")
-    for key, variable in (("user.name", "GIT_COMMITTER_NAME"),
-                          ("user.email", "GIT_COMMITTER_EMAIL")):
+        raise DeployError(
+            f"{branch} is the branch checked out here; switch to your "
+            f"working branch first (or choose another --branch)"
+        )
+    for key, variable in (
+        ("user.name", "GIT_COMMITTER_NAME"),
+        ("user.email", "GIT_COMMITTER_EMAIL"),
+    ):
         if not os.environ.get(variable) and not _git("config", key):
-            raise DeployError(f"git does not know who is publishing; "
-                              f"set it with `git config --global {key} ...`")
+            raise DeployError(
+                f"git does not know who is publishing; set it with `git config --global {key} ...`"
+            )
 
 
 def _check_remote(remote: str) -> None:
     """The remote is one of the repository's, or a URL or path, and answers git."""
     looks_like_url = ":" in remote or "/" in remote  # https://..., git@host:..., ../site.git
     if not looks_like_url and _git("remote", "get-url", remote) is None:
-        raise DeployError(f"this repository has no remote named {remote} (add it with "
-                          f"`git remote add {remote} URL`, or pass --remote URL)")
+        raise DeployError(
+            f"this repository has no remote named {remote} (add it with "
+            f"`git remote add {remote} URL`, or pass --remote URL)"
+        )
     answer = _run_git("ls-remote", "--heads", remote)
     if answer.returncode != 0:
         said = next((line for line in answer.stderr.splitlines() if line.strip()), "")
-        raise DeployError(f"cannot reach the remote {remote}: "
-                          f"{said.removeprefix('fatal: ') or 'git gave no reason'}")
+        raise DeployError(
+            f"cannot reach the remote {remote}: "
+            f"{said.removeprefix('fatal: ') or 'git gave no reason'}"
+        )
 
 
 def _git(*args: str) -> str | None:

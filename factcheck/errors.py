@@ -99,10 +99,11 @@ def github_annotation(diagnostic: Diagnostic, path: str) -> str:
     `path` is the file relative to the repository root (the build's own paths are relative
     to --src).
     """
-    message = f"{diagnostic.message} ({diagnostic.hint})" if diagnostic.hint \
-        else diagnostic.message
-    return (f"::{diagnostic.severity} file={_escape(path, True)},line={diagnostic.line},"
-            f"col={diagnostic.col}::{_escape(message)}")
+    message = f"{diagnostic.message} ({diagnostic.hint})" if diagnostic.hint else diagnostic.message
+    return (
+        f"::{diagnostic.severity} file={_escape(path, True)},line={diagnostic.line},"
+        f"col={diagnostic.col}::{_escape(message)}"
+    )
 
 
 def _escape(text: str, is_property: bool = False) -> str:

@@ -54,12 +54,21 @@ def find_homes(articles: Sequence[Marked], checks: frozenset[str]) -> Homes:
         for mark in article.marks:
             if mark.n == 1 and mark.claim_id in checks:
                 found.setdefault(mark.claim_id, []).append(Appearance(article.slug, mark.anchor))
-    return Homes({claim_id: Placement(appearances[0].slug, tuple(appearances))
-                  for claim_id, appearances in sorted(found.items())})
+    return Homes(
+        {
+            claim_id: Placement(appearances[0].slug, tuple(appearances))
+            for claim_id, appearances in sorted(found.items())
+        }
+    )
 
 
-def cross_reference(articles: Sequence[Marked], check_files: dict[str, str],
-                    valid: frozenset[str], strict: bool, report: Report) -> None:
+def cross_reference(
+    articles: Sequence[Marked],
+    check_files: dict[str, str],
+    valid: frozenset[str],
+    strict: bool,
+    report: Report,
+) -> None:
     """Report marks naming no check, and valid checks that no article marks.
 
     `check_files` maps every check id with a file, valid or not, to its path, so that a
@@ -69,10 +78,11 @@ def cross_reference(articles: Sequence[Marked], check_files: dict[str, str],
     for article in articles:
         for mark in article.marks:
             if mark.claim_id not in check_files:
-                hint = did_you_mean(mark.claim_id, check_files) or \
-                    f"create checks/{mark.claim_id}.yaml (python build.py new {mark.claim_id})"
-                report.error(article.path, mark.line, mark.col,
-                             f"no check '{mark.claim_id}'", hint)
+                hint = (
+                    did_you_mean(mark.claim_id, check_files)
+                    or f"create checks/{mark.claim_id}.yaml (python build.py new {mark.claim_id})"
+                )
+                report.error(article.path, mark.line, mark.col, f"no check '{mark.claim_id}'", hint)
                 missing = True
     if missing or not all(a.complete for a in articles):
         return  # which claims were meant to be marked is not known

@@ -75,17 +75,20 @@ def _archived(link: Link) -> str:
 def fetch(url: str, timeout: float) -> Answer:
     """One GET, not following redirects; the body is never read."""
     parts = urlsplit(url)
-    connection_class = (http.client.HTTPSConnection if parts.scheme.lower() == "https"
-                        else http.client.HTTPConnection)
-    target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~") + \
-        (f"?{quote(parts.query, safe='/%:@!$&()*+,;=?~')}" if parts.query else "")
+    connection_class = (
+        http.client.HTTPSConnection
+        if parts.scheme.lower() == "https"
+        else http.client.HTTPConnection
+    )
+    target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~") + (
+        f"?{quote(parts.query, safe='/%:@!$&()*+,;=?~')}" if parts.query else ""
+    )
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
     try:
         connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
         response = connection.getresponse()
         location = response.getheader("Location", "")
-        return Answer(response.status, response.reason, urljoin(url, location) if location
-                      else "")
+        return Answer(response.status, response.reason, urljoin(url, location) if location else "")
     except TimeoutError:
         return Answer(0, f"no answer within {timeout:g}s")
     except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -103,8 +106,13 @@ def probe(url: str, timeout: float) -> Answer:
     return fetch(url, timeout)
 
 
-def check_links(src: Path, report: Report, timeout: float = 10.0, workers: int = 8,
-                now: Callable[[], float] = time.time) -> tuple[int, int]:
+def check_links(
+    src: Path,
+    report: Report,
+    timeout: float = 10.0,
+    workers: int = 8,
+    now: Callable[[], float] = time.time,
+) -> tuple[int, int]:
     """Report every link problem as a warning; returns (links checked, answers from cache)."""
     links = find_links(src)
     urls = {link.url for link in links}

@@ -35,19 +35,81 @@ _IMAGE_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\salt\s*=", re.IGNORECASE)
 EXTENSIONS = ("tables", "fenced_code", "footnotes", "sane_lists")
 PATTERN_TRIGGERS = {  # what a text must contain for each inline pattern to match in it
-    "backtick": ("`",), "escape": ("\\",), "footnote": ("[^",), "claim": ("[",),
-    "reference": ("[",), "link": ("[",), "short_reference": ("[",), "image_link": ("![",),
-    "image_reference": ("![",), "short_image_ref": ("![",), "autolink": ("<",),
-    "automail": ("<",), "html": ("<",), "entity": ("&",), "em_strong": ("*", "_"),
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "footnote": ("[^",),
+    "claim": ("[",),
+    "reference": ("[",),
+    "link": ("[",),
+    "short_reference": ("[",),
+    "image_link": ("![",),
+    "image_reference": ("![",),
+    "short_image_ref": ("![",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "html": ("<",),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),
     "linebreak": ("  \n", "\t", "\r"),  # tabs become spaces, CRs newlines, before it runs
 }
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "cite", "code", "dd",
-    "del", "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h2", "h3",
-    "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q",
-    "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
-    "tfoot", "th", "thead", "time", "tr", "u", "ul", "var", "wbr",
+    "a",
+    "abbr",
+    "b",
+    "bdi",
+    "bdo",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "summary",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "time",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "lang", "dir", "title", "hidden"},
@@ -57,7 +119,9 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "time": {"datetime"},
-    "q": {"cite"}, "blockquote": {"cite"}, "del": {"cite", "datetime"},
+    "q": {"cite"},
+    "blockquote": {"cite"},
+    "del": {"cite", "datetime"},
     "ins": {"cite", "datetime"},
 }
 
@@ -71,9 +135,14 @@ def _keep_attribute(tag: str, name: str, value: str) -> str | None:
 
 def sanitise(html: str) -> str:
     """Keep only safe tags and attributes; no scripts, handlers or `javascript:` URLs."""
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     attribute_filter=_keep_attribute, link_rel=None,
-                     url_schemes={"http", "https", "mailto"})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_attribute,
+        link_rel=None,
+        url_schemes={"http", "https", "mailto"},
+    )
 
 
 @dataclass(frozen=True)
@@ -98,22 +167,31 @@ class ClaimMarkerProcessor(LinkInlineProcessor):
         if braces is None:
             line_end = data.find("\n", index)
             end = len(data) if line_end < 0 else line_end
-            return self._problem(data[m.start(0):end], text,
-                                 "claim marker is not closed with '}'",
-                                 "write [text]{claim=ID} on one line"), m.start(0), end
-        raw = data[m.start(0):braces.end()]
+            return (
+                self._problem(
+                    data[m.start(0) : end],
+                    text,
+                    "claim marker is not closed with '}'",
+                    "write [text]{claim=ID} on one line",
+                ),
+                m.start(0),
+                end,
+            )
+        raw = data[m.start(0) : braces.end()]
         problem, hint = _marker_problem(braces.group(1).strip())
         if problem:
             return self._problem(raw, text, problem, hint), m.start(0), braces.end()
-        element = etree.Element("span", {"data-claim": braces.group(1).split("=", 1)[1],
-                                         "data-raw": raw})
+        element = etree.Element(
+            "span", {"data-claim": braces.group(1).split("=", 1)[1], "data-raw": raw}
+        )
         element.text = text
         return element, m.start(0), braces.end()
 
     @staticmethod
     def _problem(raw: str, text: str, problem: str, hint: str) -> etree.Element:
-        element = etree.Element("span", {"data-problem": problem, "data-hint": hint,
-                                         "data-raw": raw})
+        element = etree.Element(
+            "span", {"data-problem": problem, "data-hint": hint, "data-raw": raw}
+        )
         element.text = text
         return element
 
@@ -122,15 +200,20 @@ def _marker_problem(inside: str) -> tuple[str, str]:
     """What is wrong with the text between a marker's braces, if anything."""
     key, equals, value = inside.partition("=")
     if not equals:
-        return (f"'{{{inside}}}' after bracketed text is not a claim marker",
-                "write [text]{claim=ID}; to keep a literal '{' after ']', write '\\{'")
+        return (
+            f"'{{{inside}}}' after bracketed text is not a claim marker",
+            "write [text]{claim=ID}; to keep a literal '{' after ']', write '\\{'",
+        )
     if key != "claim":
-        return (f"unknown marker attribute '{key.strip()}'",
-                did_you_mean(key.strip(), ["claim"]) or "markers are written [text]{claim=ID}")
+        return (
+            f"unknown marker attribute '{key.strip()}'",
+            did_you_mean(key.strip(), ["claim"]) or "markers are written [text]{claim=ID}",
+        )
     if not ID_PATTERN.fullmatch(value):
-        return (f"invalid claim id '{value}'",
-                f"ids use lowercase letters, digits and single hyphens, "
-                f"e.g. '{suggest_id(value)}'")
+        return (
+            f"invalid claim id '{value}'",
+            f"ids use lowercase letters, digits and single hyphens, e.g. '{suggest_id(value)}'",
+        )
     return "", ""
 
 
@@ -155,8 +238,13 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
             if raw is None:
                 self._walk(child, inside, in_code)
             elif claim_id is None:
-                self.found.append(Found(raw, problem=child.attrib.pop("data-problem"),
-                                        hint=child.attrib.pop("data-hint")))
+                self.found.append(
+                    Found(
+                        raw,
+                        problem=child.attrib.pop("data-problem"),
+                        hint=child.attrib.pop("data-hint"),
+                    )
+                )
                 self._walk(child, inside, in_code)
             else:
                 self._mark(child, claim_id, raw)
@@ -179,17 +267,23 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
         if in_code or not text:
             return
         match = _STRAY.search(text)
-        if not match or _ESCAPED_BRACKET in text[:match.start()]:
+        if not match or _ESCAPED_BRACKET in text[: match.start()]:
             return
         end = text.find("}", match.end())
-        raw = text[match.start(): end + 1 if end >= 0 else len(text)]
+        raw = text[match.start() : end + 1 if end >= 0 else len(text)]
         if inside is not None:
-            problem = Found(raw, problem="claim markers cannot be nested",
-                            hint=f"it is inside the marker for '{inside}'")
+            problem = Found(
+                raw,
+                problem="claim markers cannot be nested",
+                hint=f"it is inside the marker for '{inside}'",
+            )
         else:
-            problem = Found(raw, problem="claim marker has no bracketed text before it",
-                            hint="write [text]{claim=ID} within one paragraph, "
-                                 "with nothing between ']' and '{'")
+            problem = Found(
+                raw,
+                problem="claim marker has no bracketed text before it",
+                hint="write [text]{claim=ID} within one paragraph, "
+                "with nothing between ']' and '{'",
+            )
         self.found.append(problem)
 
 
@@ -203,15 +297,19 @@ class PossiblePatterns:
 
     def __init__(self, md: markdown.Markdown) -> None:
         self.inline = md.treeprocessors["inline"]
-        names = {id(md.inlinePatterns[name]): name for name in PATTERN_TRIGGERS
-                 if name in md.inlinePatterns}
+        names = {
+            id(md.inlinePatterns[name]): name
+            for name in PATTERN_TRIGGERS
+            if name in md.inlinePatterns
+        }
         self.every = [(names.get(id(pattern)), pattern) for pattern in md.inlinePatterns]
         self.registries: dict[tuple[bool, ...], markdown.util.Registry] = {}
 
     def choose(self, text: str) -> None:
         """Set the patterns for converting `text`."""
-        possible = tuple(name is None or any(t in text for t in PATTERN_TRIGGERS[name])
-                         for name, _ in self.every)
+        possible = tuple(
+            name is None or any(t in text for t in PATTERN_TRIGGERS[name]) for name, _ in self.every
+        )
         registry = self.registries.get(possible)
         if registry is None:
             registry = self.registries[possible] = markdown.util.Registry()
@@ -250,8 +348,7 @@ class BodyConverter:
 
     def __init__(self) -> None:
         self.markers = ClaimMarkers()
-        self.md = markdown.Markdown(extensions=[*EXTENSIONS, self.markers],
-                                    output_format="html")
+        self.md = markdown.Markdown(extensions=[*EXTENSIONS, self.markers], output_format="html")
         self.md.treeprocessors.register(HeadingLevels(self.md, top=2, shift=0), "levels", 5)
         self.patterns = PossiblePatterns(self.md)
 
@@ -353,7 +450,7 @@ class Body:
         """The HTML cut at each chip's place: (html, the mark whose chip follows it)."""
         parts = self.html.split(CHIP)
         marks: list[Mark | None] = [*self.marks, None]
-        return list(zip(parts, marks[:len(parts)], strict=True))
+        return list(zip(parts, marks[: len(parts)], strict=True))
 
 
 _CONVERTER: BodyConverter | None = None
@@ -384,6 +481,11 @@ def mark_up(path: str, body: str, first_line: int, report: Report) -> Body:
         else:
             marks.append(Mark(item.claim_id, item.n, line, col))
     for line, col in images_without_alt(text, first_line, html):
-        report.warning(path, line, col, "image without alt text",
-                       'describe it in alt="...", or write alt="" if it only decorates')
+        report.warning(
+            path,
+            line,
+            col,
+            "image without alt text",
+            'describe it in alt="...", or write alt="" if it only decorates',
+        )
     return Body(html, tuple(marks), complete)

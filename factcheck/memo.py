@@ -51,9 +51,11 @@ FACT_KINDS = frozenset({"file", "tmpl", "opt", "list"})
 BROAD_FACTS = ("tmpl:", "opt:")
 ABSENT = "-"
 """The digest of what does not exist: a deleted file, a facet a result no longer has."""
-CACHEDIR_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-                "# This folder is the fact-check generator's build cache; it is safe to delete.\n"
-                "# See https://bford.info/cachedir/\n")
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This folder is the fact-check generator's build cache; it is safe to delete.\n"
+    "# See https://bford.info/cachedir/\n"
+)
 _CHUNK = 500  # keys per SQL statement, well under SQLite's limit on parameters
 
 
@@ -92,14 +94,22 @@ class Queries:
     def __init__(self) -> None:
         self.by_name: dict[str, Query[Any]] = {}
 
-    def define(self, name: str, kind: Any, compute: Callable[[Reads, str], T], *,
-               stored: bool = True, broad: bool = False,
-               facets: Callable[[T], Mapping[str, Any]] | None = None,
-               facet_kind: Any = None) -> Query[T]:
+    def define(
+        self,
+        name: str,
+        kind: Any,
+        compute: Callable[[Reads, str], T],
+        *,
+        stored: bool = True,
+        broad: bool = False,
+        facets: Callable[[T], Mapping[str, Any]] | None = None,
+        facet_kind: Any = None,
+    ) -> Query[T]:
         if name in FACT_KINDS or not name.replace("-", "").isalpha() or name in self.by_name:
             raise ValueError(f"'{name}' cannot name a query")
-        query: Query[T] = Query(name, kind, compute, len(self.by_name), stored, broad, facets,
-                                facet_kind)
+        query: Query[T] = Query(
+            name, kind, compute, len(self.by_name), stored, broad, facets, facet_kind
+        )
         self.by_name[name] = query
         return query
 
@@ -188,8 +198,11 @@ class Memo:
         self._walked: set[str] = set()
         self._pending: dict[int, set[str]] = {}
         self._broad: dict[str, bool] = {}
-        self.changed = {key for key in self.facts.keys() | store.facts.keys()
-                        if self.facts.get(key, ABSENT) != store.facts.get(key, ABSENT)}
+        self.changed = {
+            key
+            for key in self.facts.keys() | store.facts.keys()
+            if self.facts.get(key, ABSENT) != store.facts.get(key, ABSENT)
+        }
         self._enqueue(self.changed)
 
     # --- asking for results ---------------------------------------------------------
@@ -218,8 +231,9 @@ class Memo:
     def diagnostics(self, query: Query[Any], arg: str = "") -> tuple[Diagnostic, ...]:
         key = f"{query.name}:{arg}"
         result = self._result(query, arg)
-        return result.diagnostics if result.reads is not None else \
-            self.store.diagnostics.get(key, ())
+        return (
+            result.diagnostics if result.reads is not None else self.store.diagnostics.get(key, ())
+        )
 
     def compute(self, query: Query[T], arg: str = "") -> Result:
         """Run the query now, whatever the store holds, and keep what it read."""
@@ -233,10 +247,14 @@ class Memo:
             result_digest = digest(value)
         else:  # made again from the same reads, it is the same value
             result_digest = text_digest("\n".join(f"{k}\0{d}" for k, d in reads.seen.items()))
-        facets = None if query.facets is None else \
-            {name: (value_digest(part), part) for name, part in query.facets(value).items()}
-        result = Result(result_digest, value, True, reads.seen, tuple(reads.report.items),
-                        text, facets)
+        facets = (
+            None
+            if query.facets is None
+            else {name: (value_digest(part), part) for name, part in query.facets(value).items()}
+        )
+        result = Result(
+            result_digest, value, True, reads.seen, tuple(reads.report.items), text, facets
+        )
         self.results[key] = self.fresh[key] = result
         self._due.discard(key)
         self._new.append(key)
@@ -244,7 +262,7 @@ class Memo:
 
     def take_fresh(self) -> dict[str, Result]:
         """Results computed here since the last call: what a worker sends back."""
-        new = {k: self.fresh[k] for k in self._new[self._taken:]}
+        new = {k: self.fresh[k] for k in self._new[self._taken :]}
         self._taken = len(self._new)
         return new
 
@@ -290,8 +308,9 @@ class Memo:
         result = self.compute(query, arg)
         if result.digest != old:  # its readers may have been trusted already: forget them
             key = f"{query.name}:{arg}"
-            self.dropped.update(self.store.readers([key, *(f"{key}#{f}" for f in
-                                                           result.facets or ())]))
+            self.dropped.update(
+                self.store.readers([key, *(f"{key}#{f}" for f in result.facets or ())])
+            )
         return result
 
     # --- the walk over what changed ----------------------------------------------------
@@ -334,8 +353,11 @@ class Memo:
             if result.facets is not None:
                 before = self.store.facet_digests(key) if old is not None else {}
                 now = {name: d for name, (d, _) in result.facets.items()}
-                changed.extend(f"{key}#{name}" for name in now.keys() | before.keys()
-                               if now.get(name, ABSENT) != before.get(name, ABSENT))
+                changed.extend(
+                    f"{key}#{name}"
+                    for name in now.keys() | before.keys()
+                    if now.get(name, ABSENT) != before.get(name, ABSENT)
+                )
         self._enqueue(changed)
 
     def _enqueue(self, keys: Iterable[str]) -> None:
@@ -354,7 +376,8 @@ class Memo:
         if found is None:
             query = self.queries.by_name.get(name)
             found = self._broad[name] = key.startswith(BROAD_FACTS) or (
-                query is not None and query.broad)
+                query is not None and query.broad
+            )
         return found
 
     # --- keeping the results ------------------------------------------------------------
@@ -363,8 +386,7 @@ class Memo:
         """Store this build's results and facts: call only when the build is complete."""
         self._walk()
         left = set().union(*self._pending.values()) - self.fresh.keys()
-        self.store.save(self.facts, self.changed, self.fresh, self.dropped | left,
-                        self._is_broad)
+        self.store.save(self.facts, self.changed, self.fresh, self.dropped | left, self._is_broad)
 
 
 class Store:
@@ -437,18 +459,22 @@ class Store:
             self._facets[key] = found
         return self._facets[key]
 
-    def readers(self, keys: Iterable[str], is_broad: Callable[[str], bool] = lambda k: False
-                ) -> set[str]:
+    def readers(
+        self, keys: Iterable[str], is_broad: Callable[[str], bool] = lambda k: False
+    ) -> set[str]:
         """The results that read any of these keys."""
         narrow, broad = [], []
         for key in keys:
             (broad if is_broad(key) else narrow).append(key)
         found: set[str] = set()
         for start in range(0, len(narrow), _CHUNK):
-            chunk = narrow[start:start + _CHUNK]
-            found.update(r for (r,) in self._all(
-                f"SELECT reader FROM readers WHERE dep IN ({','.join('?' * len(chunk))})",
-                chunk))
+            chunk = narrow[start : start + _CHUNK]
+            found.update(
+                r
+                for (r,) in self._all(
+                    f"SELECT reader FROM readers WHERE dep IN ({','.join('?' * len(chunk))})", chunk
+                )
+            )
         if broad:  # left out of the index: look for them in what every result read
             for key, reads in self._all("SELECT key, reads FROM entries", []):
                 if any(f'"{b}"' in reads for b in broad):
@@ -458,22 +484,35 @@ class Store:
     def stored_digests(self, prefix: str) -> dict[str, str]:
         """Digests of every stored result whose key starts with `prefix`, in one read."""
         end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        found = {k: d for k, d in self._all(
-            "SELECT key, digest FROM entries WHERE key >= ? AND key < ?", [prefix, end])
-            if isinstance(d, str)}
+        found = {
+            k: d
+            for k, d in self._all(
+                "SELECT key, digest FROM entries WHERE key >= ? AND key < ?", [prefix, end]
+            )
+            if isinstance(d, str)
+        }
         self._digests.update(found)
         return found
 
     def stamps(self) -> dict[str, tuple[Stamp, str]]:
         """Source files' stamps (size, mtime, ctime, inode) and digests, as last recorded."""
         rows = self._all("SELECT path, size, mtime, ctime, inode, digest FROM stamps", [])
-        return {p: ((s, m, c, i), d) for p, s, m, c, i, d in rows
-                if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, c, i))}
+        return {
+            p: ((s, m, c, i), d)
+            for p, s, m, c, i, d in rows
+            if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, c, i))
+        }
 
     # --- writing --------------------------------------------------------------------------
 
-    def save(self, facts: Mapping[str, str], changed: set[str], fresh: Mapping[str, Result],
-             dead: set[str], is_broad: Callable[[str], bool]) -> None:
+    def save(
+        self,
+        facts: Mapping[str, str],
+        changed: set[str],
+        fresh: Mapping[str, Result],
+        dead: set[str],
+        is_broad: Callable[[str], bool],
+    ) -> None:
         db = self._connection()
         if db is None or self.read_only:
             return
@@ -481,20 +520,43 @@ class Store:
         try:
             with db:
                 self._forget(db, [*dead, *(k for k in fresh if k in self.keys)])
-                db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", (
-                    (k, r.digest, json.dumps(list(r.reads or ()), separators=(",", ":")),
-                     r.text, None if r.facets is None else codec.dumps(
-                         {name: [d, value] for name, (d, value) in r.facets.items()}))
-                    for k, r in fresh.items()))
-                db.executemany("INSERT OR IGNORE INTO readers VALUES (?, ?)", (
-                    (dep, k) for k, r in fresh.items() for dep in (r.reads or {})
-                    if not is_broad(dep)))
-                db.executemany("INSERT INTO diagnostics VALUES (?, ?)", (
-                    (k, codec.dumps(r.diagnostics)) for k, r in fresh.items() if r.diagnostics))
-                db.executemany("DELETE FROM facts WHERE key = ?",
-                               ((k,) for k in changed if k not in facts))
-                db.executemany("INSERT OR REPLACE INTO facts VALUES (?, ?)",
-                               ((k, facts[k]) for k in changed if k in facts))
+                db.executemany(
+                    "INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
+                    (
+                        (
+                            k,
+                            r.digest,
+                            json.dumps(list(r.reads or ()), separators=(",", ":")),
+                            r.text,
+                            None
+                            if r.facets is None
+                            else codec.dumps(
+                                {name: [d, value] for name, (d, value) in r.facets.items()}
+                            ),
+                        )
+                        for k, r in fresh.items()
+                    ),
+                )
+                db.executemany(
+                    "INSERT OR IGNORE INTO readers VALUES (?, ?)",
+                    (
+                        (dep, k)
+                        for k, r in fresh.items()
+                        for dep in (r.reads or {})
+                        if not is_broad(dep)
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO diagnostics VALUES (?, ?)",
+                    ((k, codec.dumps(r.diagnostics)) for k, r in fresh.items() if r.diagnostics),
+                )
+                db.executemany(
+                    "DELETE FROM facts WHERE key = ?", ((k,) for k in changed if k not in facts)
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO facts VALUES (?, ?)",
+                    ((k, facts[k]) for k in changed if k in facts),
+                )
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
             return
@@ -505,12 +567,15 @@ class Store:
     def _forget(self, db: sqlite3.Connection, keys: list[str]) -> None:
         """Delete results and their index rows, found from the reads they recorded."""
         for start in range(0, len(keys), _CHUNK):
-            chunk = keys[start:start + _CHUNK]
+            chunk = keys[start : start + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            rows = db.execute(f"SELECT key, reads FROM entries WHERE key IN ({marks})",
-                              chunk).fetchall()
-            db.executemany("DELETE FROM readers WHERE dep = ? AND reader = ?",
-                           [(dep, key) for key, reads in rows for dep in _read_keys(reads)])
+            rows = db.execute(
+                f"SELECT key, reads FROM entries WHERE key IN ({marks})", chunk
+            ).fetchall()
+            db.executemany(
+                "DELETE FROM readers WHERE dep = ? AND reader = ?",
+                [(dep, key) for key, reads in rows for dep in _read_keys(reads)],
+            )
             db.execute(f"DELETE FROM entries WHERE key IN ({marks})", chunk)
             db.execute(f"DELETE FROM diagnostics WHERE key IN ({marks})", chunk)
 
@@ -521,17 +586,23 @@ class Store:
         try:
             with db:
                 db.executemany("DELETE FROM stamps WHERE path = ?", ((p,) for p in gone))
-                db.executemany("INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?, ?, ?)",
-                               ((p, *s, d) for p, (s, d) in stamps.items()))
+                db.executemany(
+                    "INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?, ?, ?)",
+                    ((p, *s, d) for p, (s, d) in stamps.items()),
+                )
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
 
     def outputs(self, folder: str) -> dict[str, tuple[str, int, int, int]]:
         """The digest and stamp (size, mtime, inode) of each file written into `folder`."""
-        rows = self._all("SELECT path, digest, size, mtime, inode FROM outputs "
-                         "WHERE folder = ?", [folder])
-        return {p: (d, s, m, i) for p, d, s, m, i in rows
-                if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, i))}
+        rows = self._all(
+            "SELECT path, digest, size, mtime, inode FROM outputs WHERE folder = ?", [folder]
+        )
+        return {
+            p: (d, s, m, i)
+            for p, d, s, m, i in rows
+            if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, i))
+        }
 
     def save_outputs(self, folder: str, files: Mapping[str, tuple[str, int, int, int]]) -> None:
         """Replace what is known of `folder`'s files, forgetting folders that are gone."""
@@ -540,11 +611,16 @@ class Store:
             return
         try:
             with db:
-                gone = [(f,) for (f,) in db.execute("SELECT DISTINCT folder FROM outputs")
-                        if f == folder or not os.path.isdir(f)]
+                gone = [
+                    (f,)
+                    for (f,) in db.execute("SELECT DISTINCT folder FROM outputs")
+                    if f == folder or not os.path.isdir(f)
+                ]
                 db.executemany("DELETE FROM outputs WHERE folder = ?", gone)
-                db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
-                               ((folder, p, *entry) for p, entry in files.items()))
+                db.executemany(
+                    "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
+                    ((folder, p, *entry) for p, entry in files.items()),
+                )
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
 
@@ -559,8 +635,11 @@ class Store:
                 self._connect(folder, path)
                 return
             except (sqlite3.Error, OSError) as exc:
-                self._fail(f"cannot use it ({exc}); starting afresh" if attempt == 1
-                           and not self.read_only else f"cannot use it ({exc})")
+                self._fail(
+                    f"cannot use it ({exc}); starting afresh"
+                    if attempt == 1 and not self.read_only
+                    else f"cannot use it ({exc})"
+                )
                 if self.read_only:
                     return
                 for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm"):
@@ -598,7 +677,8 @@ class Store:
     def _reset(self, db: sqlite3.Connection) -> None:
         with db:
             for (name,) in db.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            ).fetchall():
                 db.execute(f'DROP TABLE IF EXISTS "{name}"')
             db.executescript("""
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
@@ -614,13 +694,17 @@ class Store:
                                       mtime INTEGER, inode INTEGER,
                                       PRIMARY KEY (folder, path)) WITHOUT ROWID;
             """)
-            db.executemany("INSERT INTO meta VALUES (?, ?)",
-                           [("format", FORMAT), ("code", self.code)])
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)", [("format", FORMAT), ("code", self.code)]
+            )
         db.execute("VACUUM")
 
     def _load(self, db: sqlite3.Connection) -> None:
-        self.facts = {k: d for k, d in db.execute("SELECT key, digest FROM facts")
-                      if isinstance(k, str) and isinstance(d, str)}
+        self.facts = {
+            k: d
+            for k, d in db.execute("SELECT key, digest FROM facts")
+            if isinstance(k, str) and isinstance(d, str)
+        }
         self.keys = {k for (k,) in db.execute("SELECT key FROM entries") if isinstance(k, str)}
         for key, items in db.execute("SELECT key, items FROM diagnostics"):
             try:
@@ -647,8 +731,9 @@ class Store:
         if self._db is not None and self._pid != os.getpid():
             assert self.folder is not None
             self._pid, self.read_only = os.getpid(), True
-            self._db = sqlite3.connect(f"file:{self.folder / DATABASE}?mode=ro", uri=True,
-                                       timeout=60)
+            self._db = sqlite3.connect(
+                f"file:{self.folder / DATABASE}?mode=ro", uri=True, timeout=60
+            )
         return self._db
 
     def _fail(self, why: str) -> None:
@@ -676,8 +761,10 @@ def _read_keys(text: object) -> list[str]:
 def make_cache_folder(folder: Path) -> None:
     """The cache folder, marked as one: backup tools skip it and git ignores it."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name, text in (("CACHEDIR.TAG", CACHEDIR_TAG),
-                       (".gitignore", "# The build cache: never commit it.\n*\n")):
+    for name, text in (
+        ("CACHEDIR.TAG", CACHEDIR_TAG),
+        (".gitignore", "# The build cache: never commit it.\n*\n"),
+    ):
         path = folder / name
         if not path.is_file():
             path.write_text(text, encoding="utf-8")

@@ -30,9 +30,12 @@ class BuildOptions:
 
     def facts(self) -> dict[str, str]:
         """What of these options pages can show, by fact key, for the memo."""
-        return {"opt:base_url": "" if self.base_url is None else f"={self.base_url}",
-                "opt:page_size": str(self.page_size), "opt:feed_size": str(self.feed_size),
-                "opt:source_date": self.source_date.isoformat()}
+        return {
+            "opt:base_url": "" if self.base_url is None else f"={self.base_url}",
+            "opt:page_size": str(self.page_size),
+            "opt:feed_size": str(self.feed_size),
+            "opt:source_date": self.source_date.isoformat(),
+        }
 
 
 def source_date(environ: Mapping[str, str] = os.environ) -> dt.date:

@@ -26,9 +26,19 @@ FAVICON = "favicon.png"
 INDEX_PAGES = "page"
 """Older articles are listed on page/2/index.html, page/3/index.html, ..."""
 
-RESERVED = frozenset(path.partition("/")[0] for path in (
-    f"{ASSETS}/", METHODOLOGY, ABOUT, CORRECTIONS, SEARCH, CLAIMANTS, TOPICS,
-    f"{INDEX_PAGES}/"))
+RESERVED = frozenset(
+    path.partition("/")[0]
+    for path in (
+        f"{ASSETS}/",
+        METHODOLOGY,
+        ABOUT,
+        CORRECTIONS,
+        SEARCH,
+        CLAIMANTS,
+        TOPICS,
+        f"{INDEX_PAGES}/",
+    )
+)
 """Names an article cannot have: the site's own folders."""
 
 

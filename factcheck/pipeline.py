@@ -54,8 +54,9 @@ def cache_folder(src: Path) -> Path:
     return src / CACHE
 
 
-def build(src: Path, out: Path, options: BuildOptions | None = None,
-          progress: Progress | None = None) -> Result:
+def build(
+    src: Path, out: Path, options: BuildOptions | None = None, progress: Progress | None = None
+) -> Result:
     """Build the site into `out`, touching it only when the whole build succeeded."""
     options = options or BuildOptions()
     check_output_folder(out, src, cache_folder(src))
@@ -66,8 +67,10 @@ def build(src: Path, out: Path, options: BuildOptions | None = None,
             output = Output(out, {p: Recorded(*e) for p, e in store.outputs(folder).items()})
             result = _build(src, output, options, store, progress)
             if result.written is not None:
-                store.save_outputs(folder, {p: (r.digest, r.size, r.mtime_ns, r.inode)
-                                            for p, r in result.written.items()})
+                store.save_outputs(
+                    folder,
+                    {p: (r.digest, r.size, r.mtime_ns, r.inode) for p, r in result.written.items()},
+                )
             return result
         finally:
             store.close()
@@ -90,8 +93,14 @@ def render_all(src: Path, options: BuildOptions | None = None) -> Result:
     return _build(src, None, options or BuildOptions(), Store(None, ""), None, keep=True)
 
 
-def _build(src: Path, output: Output | None, options: BuildOptions, store: Store,
-           progress: Progress | None, keep: bool = False) -> Result:
+def _build(
+    src: Path,
+    output: Output | None,
+    options: BuildOptions,
+    store: Store,
+    progress: Progress | None,
+    keep: bool = False,
+) -> Result:
     started = time.time_ns()
     found = scan(src)
     report = Report()
@@ -104,8 +113,10 @@ def _build(src: Path, output: Output | None, options: BuildOptions, store: Store
     for query, args in graph.diagnostics_of():
         for arg in args:
             report.items.extend(memo.diagnostics(query, arg))
-    report.items.extend(Diagnostic(f"{CACHE}/", 1, 1, f"the build cache was ignored: {why}",
-                                   severity="warning") for why in store.problems)
+    report.items.extend(
+        Diagnostic(f"{CACHE}/", 1, 1, f"the build cache was ignored: {why}", severity="warning")
+        for why in store.problems
+    )
     if report.errors:
         raise BuildError(report)
     pages = memo.get(graph.pages)
@@ -117,8 +128,9 @@ def _build(src: Path, output: Output | None, options: BuildOptions, store: Store
         staged, files = _render(graph, memo, render, staging, options, progress, keep)
         stats, written = None, None
         if staging is not None and output is not None:
-            current = {path: memo.digest(graph.page_queries[name], arg)
-                       for path, name, arg in pages}
+            current = {
+                path: memo.digest(graph.page_queries[name], arg) for path, name, arg in pages
+            }
             stats, written = staging.commit(output, current, staged)
     except BaseException:
         if staging is not None:
@@ -128,25 +140,33 @@ def _build(src: Path, output: Output | None, options: BuildOptions, store: Store
         memo.save()
         store.save_stamps(stamps, set(store.stamps()) - set(stamps))
     homes = memo.get(graph.homes)
-    return Result(report, len(memo.get(graph.order)), len(homes.placements), stats, files,
-                  written)
+    return Result(report, len(memo.get(graph.order)), len(homes.placements), stats, files, written)
 
 
-def _sources(graph: Graph, memo: Memo, options: BuildOptions,
-             progress: Progress | None) -> None:
+def _sources(graph: Graph, memo: Memo, options: BuildOptions, progress: Progress | None) -> None:
     """Validate, mark up and place everything whose inputs changed."""
     checks, articles = list(graph.check_files), list(graph.article_files)
-    for query, live, what in ((graph.config, [""], ""), (graph.check, checks, "checks read"),
-                              (graph.article, articles, "articles read"),
-                              (graph.body, articles, "articles marked up"),
-                              (graph.order, [""], ""), (graph.homes, [""], ""),
-                              (graph.review, None, "claims reviewed"),
-                              (graph.assets, [""], ""), (graph.pages, [""], "")):
+    for query, live, what in (
+        (graph.config, [""], ""),
+        (graph.check, checks, "checks read"),
+        (graph.article, articles, "articles read"),
+        (graph.body, articles, "articles marked up"),
+        (graph.order, [""], ""),
+        (graph.homes, [""], ""),
+        (graph.review, None, "claims reviewed"),
+        (graph.assets, [""], ""),
+        (graph.pages, [""], ""),
+    ):
         _compute(memo, query, memo.due(query, live), options.jobs, what, progress)
 
 
-def _due_pages(graph: Graph, memo: Memo, pages: Sequence[tuple[str, str, str]],
-               output: Output | None, everything: bool) -> list[tuple[str, str, str]]:
+def _due_pages(
+    graph: Graph,
+    memo: Memo,
+    pages: Sequence[tuple[str, str, str]],
+    output: Output | None,
+    everything: bool,
+) -> list[tuple[str, str, str]]:
     """The pages to render: those whose inputs changed, and those not in place on disk
     (every page when `everything`)."""
     live: dict[str, list[str]] = {name: [] for name in graph.page_queries}
@@ -156,14 +176,27 @@ def _due_pages(graph: Graph, memo: Memo, pages: Sequence[tuple[str, str, str]],
     for name, query in graph.page_queries.items():
         due.update((name, arg) for arg in memo.due(query, live[name]))
         memo.store.stored_digests(f"{name}:")  # one read for the digests of all of them
-    return [(path, name, arg) for path, name, arg in pages
-            if everything or (name, arg) in due or (output is not None and not output.is_current(
-                path, memo.digest(graph.page_queries[name], arg)))]
+    return [
+        (path, name, arg)
+        for path, name, arg in pages
+        if everything
+        or (name, arg) in due
+        or (
+            output is not None
+            and not output.is_current(path, memo.digest(graph.page_queries[name], arg))
+        )
+    ]
 
 
-def _render(graph: Graph, memo: Memo, pages: list[tuple[str, str, str]],
-            staging: Staging | None, options: BuildOptions, progress: Progress | None,
-            keep: bool) -> tuple[dict[str, Staged], dict[str, bytes]]:
+def _render(
+    graph: Graph,
+    memo: Memo,
+    pages: list[tuple[str, str, str]],
+    staging: Staging | None,
+    options: BuildOptions,
+    progress: Progress | None,
+    keep: bool,
+) -> tuple[dict[str, Staged], dict[str, bytes]]:
     """Render the pages, each staged (or kept) as it is made; only digests come back."""
     memo.take_fresh()
 
@@ -177,7 +210,8 @@ def _render(graph: Graph, memo: Memo, pages: list[tuple[str, str, str]],
 
     staged, files = {}, {}
     for (path, _, _), (fresh, item, data) in zip(
-            pages, run_all(job, pages, options.jobs, "pages rendered", progress), strict=True):
+        pages, run_all(job, pages, options.jobs, "pages rendered", progress), strict=True
+    ):
         memo.adopt(fresh)
         if item is not None:
             staged[path] = item
@@ -186,8 +220,9 @@ def _render(graph: Graph, memo: Memo, pages: list[tuple[str, str, str]],
     return staged, dict(sorted(files.items()))
 
 
-def _compute(memo: Memo, query: Query[Any], args: list[str], jobs: int, what: str,
-             progress: Progress | None) -> None:
+def _compute(
+    memo: Memo, query: Query[Any], args: list[str], jobs: int, what: str, progress: Progress | None
+) -> None:
     """Compute the query for these arguments, in workers when there are many."""
     if not args:
         return
@@ -204,9 +239,9 @@ def _compute(memo: Memo, query: Query[Any], args: list[str], jobs: int, what: st
 # --- the facts ------------------------------------------------------------------------------
 
 
-def _facts(found: Scan, store: Store, templates: dict[str, Path], options: BuildOptions,
-           started: int) -> tuple[dict[str, str], dict[str, tuple[Stamp, str]],
-                                  dict[str, bytes]]:
+def _facts(
+    found: Scan, store: Store, templates: dict[str, Path], options: BuildOptions, started: int
+) -> tuple[dict[str, str], dict[str, tuple[Stamp, str]], dict[str, bytes]]:
     """Every fact's digest now; the stamps worth keeping; the bytes read to find them."""
     known = store.stamps()
     facts: dict[str, str] = {}
@@ -275,5 +310,3 @@ def _locked(folder: Path, exclusive: bool) -> Iterator[None]:
     finally:
         if handle is not None:
             handle.close()
-
-

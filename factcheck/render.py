@@ -28,8 +28,20 @@ from .model import Article, Check, CheckedArticle, SiteConfig, Verdict
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FINGERPRINTED = (".css", ".js")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def human_date(day: dt.date) -> str:
@@ -70,8 +82,17 @@ class Heading:
 
 
 def heading(article: Article) -> Heading:
-    return Heading(article.slug, article.title, article.published, article.lang, article.dir,
-                   article.updated, article.summary, article.source, article.authors)
+    return Heading(
+        article.slug,
+        article.title,
+        article.published,
+        article.lang,
+        article.dir,
+        article.updated,
+        article.summary,
+        article.source,
+        article.authors,
+    )
 
 
 @dataclass(frozen=True)
@@ -140,8 +161,12 @@ def tally(config: SiteConfig, verdicts: Sequence[str]) -> tuple[tuple[Verdict, i
 
 
 def claim_view(config: SiteConfig, check: Check, places: Sequence[Place]) -> ClaimView:
-    return ClaimView(check, config.verdict(check.verdict),
-                     paths.claim(places[0].article.slug, check.id), tuple(places))
+    return ClaimView(
+        check,
+        config.verdict(check.verdict),
+        paths.claim(places[0].article.slug, check.id),
+        tuple(places),
+    )
 
 
 def places(appearances: Sequence[Appearance], headings: Mapping[str, Heading]) -> list[Place]:
@@ -188,8 +213,11 @@ class Renderer:
         self.folders = template_folders(source_templates)
         self.env = _RecordingEnvironment(
             loader=jinja2.FileSystemLoader([str(p) for p in self.folders]),
-            autoescape=True, undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
             auto_reload=False,
         )
         self.env.filters["date"] = human_date
@@ -208,22 +236,43 @@ class Renderer:
         finally:
             self.env.recorder = None
 
-    def page(self, recorder: Recorder, config: SiteConfig, assets: Mapping[str, str],
-             page: Page, name: str, **context: Any) -> bytes:
+    def page(
+        self,
+        recorder: Recorder,
+        config: SiteConfig,
+        assets: Mapping[str, str],
+        page: Page,
+        name: str,
+        extra: Mapping[str, Any] | None = None,
+        **context: Any,
+    ) -> bytes:
+        """An HTML page; `extra` is what features add to it (see `graph.Feature.extras`)."""
+
         def asset(asset_name: str) -> str:
             if asset_name not in assets:
                 raise jinja2.TemplateRuntimeError(f"no asset '{asset_name}' in templates/assets/")
             return page.links(assets[asset_name])
 
-        return self.text(recorder, name, site=config, page=page, url=page.links, asset=asset,
-                         **context).encode("utf-8")
+        return self.text(
+            recorder,
+            name,
+            site=config,
+            page=page,
+            url=page.links,
+            asset=asset,
+            extra=extra or {},
+            **context,
+        ).encode("utf-8")
 
     def _report_template_error(self, exc: Exception, report: Report) -> None:
         """Name the template file and line, never a traceback."""
         name, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
         if name is None:
-            frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                      if any(Path(f.filename).is_relative_to(p) for p in self.folders)]
+            frames = [
+                f
+                for f in traceback.extract_tb(exc.__traceback__)
+                if any(Path(f.filename).is_relative_to(p) for p in self.folders)
+            ]
             if frames:
                 name, line = frames[-1].filename, frames[-1].lineno
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
@@ -268,42 +317,85 @@ def fingerprinted(name: str, data: bytes) -> str:
 # --- pages -------------------------------------------------------------------------------
 
 
-def article_page(renderer: Renderer, recorder: Recorder, config: SiteConfig,
-                 assets: Mapping[str, str], article: Article, body: Body,
-                 claims: Sequence[ClaimView]) -> bytes:
+def article_page(
+    renderer: Renderer,
+    recorder: Recorder,
+    config: SiteConfig,
+    assets: Mapping[str, str],
+    article: Article,
+    body: Body,
+    claims: Sequence[ClaimView],
+    extra: Mapping[str, Any] | None = None,
+) -> bytes:
     """The article with each mark's chip in place, and its claims listed."""
     path = paths.article(article.slug)
     links = urls.Links(path, config.base_url)
     review_urls = [urls.absolute(config.base_url, c.path) or links(c.path) for c in claims]
     data = structured.article(article, config, links.canonical(), review_urls)
-    page = Page(path, article.title, links, article.lang, article.dir, article.summary,
-                [structured.dump(data)])
+    page = Page(
+        path,
+        article.title,
+        links,
+        article.lang,
+        article.dir,
+        article.summary,
+        [structured.dump(data)],
+    )
     by_id = {c.check.id: c for c in claims}
     numbers = {claim_id: n for n, claim_id in enumerate(body.claim_ids, start=1)}
     segments = [(html, _chip(mark, by_id, numbers)) for html, mark in body.segments()]
     counts = tally(config, [c.check.verdict for c in claims])
     view = Tallied(heading(article), len(claims), counts)
-    return renderer.page(recorder, config, assets, page, "article.html", view=view,
-                         article=article, segments=segments, claims=claims)
+    return renderer.page(
+        recorder,
+        config,
+        assets,
+        page,
+        "article.html",
+        extra,
+        view=view,
+        article=article,
+        segments=segments,
+        claims=claims,
+    )
 
 
-def _chip(mark: Mark | None, claims: Mapping[str, ClaimView],
-          numbers: Mapping[str, int]) -> dict[str, Any] | None:
+def _chip(
+    mark: Mark | None, claims: Mapping[str, ClaimView], numbers: Mapping[str, int]
+) -> dict[str, Any] | None:
     """What marker.html shows after a mark: its claim, which mark it is, its number."""
     if mark is None or mark.claim_id not in claims:
         return None
     return {"claim": claims[mark.claim_id], "n": mark.n, "number": numbers[mark.claim_id]}
 
 
-def claim_page(renderer: Renderer, recorder: Recorder, config: SiteConfig,
-               assets: Mapping[str, str], claim: ClaimView, review: str,
-               analysis: str) -> bytes:
+def claim_page(
+    renderer: Renderer,
+    recorder: Recorder,
+    config: SiteConfig,
+    assets: Mapping[str, str],
+    claim: ClaimView,
+    review: str,
+    analysis: str,
+    extra: Mapping[str, Any] | None = None,
+) -> bytes:
     links = urls.Links(claim.path, config.base_url)
     home = claim.home.article
-    page = Page(claim.path, claim.check.claim, links, home.lang, home.dir,
-                claim.check.summary, [review])
-    return renderer.page(recorder, config, assets, page, "claim.html", claim=claim,
-                         check=claim.check, verdict=claim.verdict, analysis=analysis)
+    page = Page(
+        claim.path, claim.check.claim, links, home.lang, home.dir, claim.check.summary, [review]
+    )
+    return renderer.page(
+        recorder,
+        config,
+        assets,
+        page,
+        "claim.html",
+        extra,
+        claim=claim,
+        check=claim.check,
+        verdict=claim.verdict,
+        analysis=analysis,
+    )
 
 
 def review_json(config: SiteConfig, check: Check, home: Heading) -> str:
@@ -313,44 +405,90 @@ def review_json(config: SiteConfig, check: Check, home: Heading) -> str:
     return structured.dump(structured.claim_review(check, config, url, home.lang))
 
 
-def index_page(renderer: Renderer, recorder: Recorder, config: SiteConfig,
-               assets: Mapping[str, str], articles: Sequence[Tallied],
-               pagination: Pagination) -> bytes:
+def index_page(
+    renderer: Renderer,
+    recorder: Recorder,
+    config: SiteConfig,
+    assets: Mapping[str, str],
+    articles: Sequence[Tallied],
+    pagination: Pagination,
+    extra: Mapping[str, Any] | None = None,
+) -> bytes:
     path = paths.index_page(pagination.number)
-    title = config.title if pagination.number == 1 else \
-        f"Fact checks, page {pagination.number} of {pagination.count}"
+    title = (
+        config.title
+        if pagination.number == 1
+        else f"Fact checks, page {pagination.number} of {pagination.count}"
+    )
     page = Page(path, title, urls.Links(path, config.base_url), config.language)
-    return renderer.page(recorder, config, assets, page, "index.html", articles=articles,
-                         pagination=pagination)
+    return renderer.page(
+        recorder,
+        config,
+        assets,
+        page,
+        "index.html",
+        extra,
+        articles=articles,
+        pagination=pagination,
+    )
 
 
-def methodology_page(renderer: Renderer, recorder: Recorder, config: SiteConfig,
-                     assets: Mapping[str, str], methodology: str, corrections: str) -> bytes:
-    page = Page(paths.METHODOLOGY, "Methodology",
-                urls.Links(paths.METHODOLOGY, config.base_url), config.language)
-    return renderer.page(recorder, config, assets, page, "methodology.html",
-                         methodology=methodology, corrections=corrections)
+def methodology_page(
+    renderer: Renderer,
+    recorder: Recorder,
+    config: SiteConfig,
+    assets: Mapping[str, str],
+    methodology: str,
+    corrections: str,
+    extra: Mapping[str, Any] | None = None,
+) -> bytes:
+    page = Page(
+        paths.METHODOLOGY,
+        "Methodology",
+        urls.Links(paths.METHODOLOGY, config.base_url),
+        config.language,
+    )
+    return renderer.page(
+        recorder,
+        config,
+        assets,
+        page,
+        "methodology.html",
+        extra,
+        methodology=methodology,
+        corrections=corrections,
+    )
 
 
-def not_found_page(renderer: Renderer, recorder: Recorder, config: SiteConfig,
-                   assets: Mapping[str, str]) -> bytes:
+def not_found_page(
+    renderer: Renderer,
+    recorder: Recorder,
+    config: SiteConfig,
+    assets: Mapping[str, str],
+    extra: Mapping[str, Any] | None = None,
+) -> bytes:
     """Served at any depth, so its links are absolute from the base URL when there is one."""
-    page = Page(paths.NOT_FOUND, "Page not found",
-                urls.Links(paths.NOT_FOUND, config.base_url, absolute_links=True),
-                config.language)
-    return renderer.page(recorder, config, assets, page, "404.html")
+    page = Page(
+        paths.NOT_FOUND,
+        "Page not found",
+        urls.Links(paths.NOT_FOUND, config.base_url, absolute_links=True),
+        config.language,
+    )
+    return renderer.page(recorder, config, assets, page, "404.html", extra)
 
 
 def robots(renderer: Renderer, recorder: Recorder, config: SiteConfig) -> bytes:
     return renderer.text(recorder, paths.ROBOTS, site=config).encode("utf-8")
 
 
-def headers(renderer: Renderer, recorder: Recorder, config: SiteConfig,
-            assets: Mapping[str, str]) -> bytes:
+def headers(
+    renderer: Renderer, recorder: Recorder, config: SiteConfig, assets: Mapping[str, str]
+) -> bytes:
     """_headers: a year's cache for the fingerprinted assets, whose names change with them."""
     long_lived = sorted(p for p in assets.values() if os.path.splitext(p)[1] in FINGERPRINTED)
-    return renderer.text(recorder, paths.HEADERS, site=config,
-                         fingerprinted=long_lived).encode("utf-8")
+    return renderer.text(recorder, paths.HEADERS, site=config, fingerprinted=long_lived).encode(
+        "utf-8"
+    )
 
 
 def verdicts_css(renderer: Renderer, recorder: Recorder, config: SiteConfig) -> bytes:
@@ -362,21 +500,36 @@ def claims_json(reviews: Sequence[str]) -> bytes:
     return ("[" + ", ".join(reviews) + "]\n").encode("utf-8")
 
 
-def sitemap(renderer: Renderer, recorder: Recorder, config: SiteConfig,
-            pages: Sequence[tuple[str, dt.date | None]]) -> bytes:
+def sitemap(
+    renderer: Renderer,
+    recorder: Recorder,
+    config: SiteConfig,
+    pages: Sequence[tuple[str, dt.date | None]],
+) -> bytes:
     """(output path, last modified) of every page worth indexing, as absolute URLs."""
     listed = sorted((urls.absolute(config.base_url, path), day) for path, day in pages)
     return renderer.text(recorder, paths.SITEMAP, site=config, pages=listed).encode("utf-8")
 
 
-def feed(renderer: Renderer, recorder: Recorder, config: SiteConfig,
-         articles: Sequence[Tallied], source_date: dt.date) -> bytes:
+def feed(
+    renderer: Renderer,
+    recorder: Recorder,
+    config: SiteConfig,
+    articles: Sequence[Tallied],
+    source_date: dt.date,
+) -> bytes:
     """The newest articles; the feed's own date is the newest of theirs, else SOURCE_DATE."""
     updated = max((a.article.modified for a in articles), default=source_date)
     entries = [(a, urls.absolute(config.base_url, a.path)) for a in articles]
-    return renderer.text(recorder, paths.FEED, site=config, entries=entries, updated=updated,
-                         feed_url=urls.absolute(config.base_url, paths.FEED),
-                         home_url=config.base_url).encode("utf-8")
+    return renderer.text(
+        recorder,
+        paths.FEED,
+        site=config,
+        entries=entries,
+        updated=updated,
+        feed_url=urls.absolute(config.base_url, paths.FEED),
+        home_url=config.base_url,
+    ).encode("utf-8")
 
 
 def sitemap_dates(articles: Sequence[Heading]) -> Iterator[tuple[str, dt.date | None]]:

@@ -36,17 +36,22 @@ class NewCheck:
 def new_check(src: Path, check_id: str, today: dt.date) -> NewCheck:
     """Write `checks/<id>.yaml` from the template; never overwrites a check."""
     if not ID_PATTERN.fullmatch(check_id):
-        raise ScaffoldError(f"'{check_id}' is not a valid check id (use lowercase letters, "
-                            f"digits and single hyphens, e.g. '{suggest_id(check_id)}')")
+        raise ScaffoldError(
+            f"'{check_id}' is not a valid check id (use lowercase letters, "
+            f"digits and single hyphens, e.g. '{suggest_id(check_id)}')"
+        )
     existing = sorted((src / "checks").rglob(f"{check_id}.yaml"))
     if existing:
-        raise ScaffoldError(f"{existing[0].relative_to(src).as_posix()} already exists "
-                            "(ids are unique across all folders); choose another id")
+        raise ScaffoldError(
+            f"{existing[0].relative_to(src).as_posix()} already exists "
+            "(ids are unique across all folders); choose another id"
+        )
     path = src / "checks" / f"{check_id}.yaml"
     verdicts = schema.site_scale(src)
     schema_file, hint = _schema_for(src, verdicts)
     body = string.Template(TEMPLATE.read_text("utf-8")).substitute(
-        id=check_id, verdicts=", ".join(verdicts), today=today.isoformat())
+        id=check_id, verdicts=", ".join(verdicts), today=today.isoformat()
+    )
     modeline = f"# yaml-language-server: $schema={_relative(schema_file, path.parent)}\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as stream:  # "x": never overwrite
@@ -60,8 +65,10 @@ def _schema_for(src: Path, verdicts: tuple[str, ...]) -> tuple[Path, str]:
         return own, ""
     hint = ""
     if verdicts != DEFAULT_VERDICTS:
-        hint = ("site.yaml has its own rating scale: run `python -m factcheck.schema "
-                f"--src {src}` so editors know its verdicts")
+        hint = (
+            "site.yaml has its own rating scale: run `python -m factcheck.schema "
+            f"--src {src}` so editors know its verdicts"
+        )
     return schema.SHIPPED / schema.CHECK_SCHEMA, hint
 
 

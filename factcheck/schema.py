@@ -73,10 +73,15 @@ def write_schemas(folder: Path, verdicts: tuple[str, ...] | None = None) -> list
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m factcheck.schema", description=(
-        "Write the JSON Schemas for check files and site.yaml."))
-    parser.add_argument("--src", help="write SRC/schemas/ for this site's own rating scale "
-                                      "(default: the schemas shipped with the generator)")
+    parser = argparse.ArgumentParser(
+        prog="python -m factcheck.schema",
+        description=("Write the JSON Schemas for check files and site.yaml."),
+    )
+    parser.add_argument(
+        "--src",
+        help="write SRC/schemas/ for this site's own rating scale "
+        "(default: the schemas shipped with the generator)",
+    )
     args = parser.parse_args(argv)
     if args.src is None:
         written = write_schemas(SHIPPED)

@@ -100,8 +100,7 @@ class Status:
     def wait_past(self, generation: int, timeout: float) -> int:
         """The build counter once it is past `generation`, or as it is after `timeout`."""
         with self.changed:
-            self.changed.wait_for(lambda: self.generation != generation or self.closing,
-                                  timeout)
+            self.changed.wait_for(lambda: self.generation != generation or self.closing, timeout)
             return self.generation
 
     def close(self) -> None:
@@ -132,8 +131,7 @@ class LiveSite:
             except BuildError as failed:
                 return self._failed(failed, reason)
             except Exception as crash:  # a bug or an unreadable file: the server goes on
-                return self.problem(f"the build crashed{reason}: "
-                                    f"{describe(crash, self.sources)}")
+                return self.problem(f"the build crashed{reason}: {describe(crash, self.sources)}")
             self.base_url = built.base_url
         _say(*map(str, built.report.sorted()), stream=sys.stderr)
         _say(f"built{reason} in {time.perf_counter() - started:.2f}s")
@@ -146,16 +144,21 @@ class LiveSite:
 
     def _failed(self, failed: BuildError, reason: str) -> None:
         errors = [str(d) for d in failed.report.sorted()]
-        _say(*errors, f"build failed{reason}: {len(failed.report.errors)} error(s); "
-             "the pages show them until they are fixed", stream=sys.stderr)
+        _say(
+            *errors,
+            f"build failed{reason}: {len(failed.report.errors)} error(s); "
+            "the pages show them until they are fixed",
+            stream=sys.stderr,
+        )
         self.status.finished(errors)
 
 
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], site: LiveSite,
-                 idle_timeout: float = IDLE_TIMEOUT_SECONDS) -> None:
+    def __init__(
+        self, address: tuple[str, int], site: LiveSite, idle_timeout: float = IDLE_TIMEOUT_SECONDS
+    ) -> None:
         super().__init__(address, partial(Handler, directory=str(site.folder)))
         self.site, self.idle_timeout = site, idle_timeout
 
@@ -190,8 +193,11 @@ class Handler(SimpleHTTPRequestHandler):
         except ValueError:  # e.g. '//[x': an unclosed IPv6 bracket where a host would be
             return self.send_error(HTTPStatus.BAD_REQUEST, "Unreadable path")
         if not self._addressed_here(target.netloc):
-            return self.send_error(HTTPStatus.BAD_REQUEST, "Unknown host",
-                                   f"The preview answers only {', '.join(LOOPBACK_NAMES)}.")
+            return self.send_error(
+                HTTPStatus.BAD_REQUEST,
+                "Unknown host",
+                f"The preview answers only {', '.join(LOOPBACK_NAMES)}.",
+            )
         if target.path == EVENTS_URL:
             return self._events()
         if target.path in ASSETS:
@@ -230,10 +236,12 @@ class Handler(SimpleHTTPRequestHandler):
             file = file if status is HTTPStatus.OK else not_found
             if file.is_file():
                 data = file.read_bytes()
-                return status, file, local_links(data, site.base_url) if file == not_found \
-                    else data
-        return HTTPStatus.NOT_FOUND, not_found, b"<!doctype html><title>Not found</title>" \
-            b"<body><h1>Not found</h1></body>"
+                return status, file, local_links(data, site.base_url) if file == not_found else data
+        return (
+            HTTPStatus.NOT_FOUND,
+            not_found,
+            b"<!doctype html><title>Not found</title><body><h1>Not found</h1></body>",
+        )
 
     def _send(self, status: HTTPStatus, kind: str, data: bytes, with_body: bool) -> None:
         self.send_response(status)
@@ -272,8 +280,7 @@ def allowed_host(host: str) -> bool:
     """
     host = host.strip().lower()
     name, _, port = host.rpartition(":")
-    return host in LOOPBACK_NAMES or (name in LOOPBACK_NAMES and port.isascii()
-                                      and port.isdigit())
+    return host in LOOPBACK_NAMES or (name in LOOPBACK_NAMES and port.isascii() and port.isdigit())
 
 
 def local_links(page: bytes, base_url: str) -> bytes:
@@ -289,13 +296,17 @@ def local_links(page: bytes, base_url: str) -> bytes:
 
 def inject(page: bytes, status: Status) -> bytes:
     """The page with the reload script and, while the last build failed, the error overlay."""
-    tags = (f'<link rel="stylesheet" href="{STYLE_URL}">'
-            f'<script src="{SCRIPT_URL}" data-livereload="{status.generation}" defer></script>')
+    tags = (
+        f'<link rel="stylesheet" href="{STYLE_URL}">'
+        f'<script src="{SCRIPT_URL}" data-livereload="{status.generation}" defer></script>'
+    )
     if status.errors:
         lines = html.escape("\n".join(status.errors))
-        tags += ('<div class="factcheck-build-errors" role="alert"><strong>The last build '
-                 'failed.</strong> This page is from the last good build; fix these and '
-                 f'save:<pre>{lines}</pre></div>')
+        tags += (
+            '<div class="factcheck-build-errors" role="alert"><strong>The last build '
+            "failed.</strong> This page is from the last good build; fix these and "
+            f"save:<pre>{lines}</pre></div>"
+        )
     text = page.decode("utf-8", errors="replace")
     at = text.rfind("</body>")
     return (text[:at] + tags + text[at:] if at >= 0 else text + tags).encode()
@@ -343,8 +354,9 @@ def serve(build: Build, folders: list[Path], site_file: Path, port: int = DEFAUL
             _stop_on_signals()
             site.rebuild()
             threading.Thread(target=server.serve_forever, daemon=True).start()
-            threading.Thread(target=watch_root, args=(site, folders, site_file, stop, watching),
-                             daemon=True).start()
+            threading.Thread(
+                target=watch_root, args=(site, folders, site_file, stop, watching), daemon=True
+            ).start()
             watching.wait(WATCH_START_SECONDS)  # from "serving" on, every save rebuilds
             busy = f" (port {port} was busy)" if server.server_port != port else ""
             _say(f"serving http://{HOST}:{server.server_port}/{busy}; press Ctrl-C to stop")
@@ -361,8 +373,13 @@ def serve(build: Build, folders: list[Path], site_file: Path, port: int = DEFAUL
     return 0
 
 
-def watch_root(site: LiveSite, folders: list[Path], site_file: Path, stop: threading.Event,
-               started: threading.Event | None = None) -> None:
+def watch_root(
+    site: LiveSite,
+    folders: list[Path],
+    site_file: Path,
+    stop: threading.Event,
+    started: threading.Event | None = None,
+) -> None:
     """Rebuild after site.yaml changes; restart the folder watch when a source folder comes or goes.
 
     The source root itself is watched only non-recursively: a recursive watch (inotify on
@@ -385,8 +402,15 @@ def watch_root(site: LiveSite, folders: list[Path], site_file: Path, stop: threa
 
     folder_watch.started.wait(WATCH_START_SECONDS)
     try:
-        keep_watching(site, [root], stop, changed, started, recursive=False,
-                      watch_filter=lambda _change, path: Path(path) in watched)
+        keep_watching(
+            site,
+            [root],
+            stop,
+            changed,
+            started,
+            recursive=False,
+            watch_filter=lambda _change, path: Path(path) in watched,
+        )
     finally:
         folder_watch.close()
 
@@ -398,11 +422,21 @@ class FolderWatch:
         self.stop, self.started = threading.Event(), threading.Event()
         existing = [folder for folder in folders if folder.is_dir()]
         self.thread = threading.Thread(
-            target=keep_watching, daemon=True,
-            args=(site, existing, self.stop, lambda changes: site.rebuild(
-                _because(changes, root)), self.started),
-            kwargs={"recursive": True, "watch_filter": watchfiles.DefaultFilter(),
-                    "until_gone": True})
+            target=keep_watching,
+            daemon=True,
+            args=(
+                site,
+                existing,
+                self.stop,
+                lambda changes: site.rebuild(_because(changes, root)),
+                self.started,
+            ),
+            kwargs={
+                "recursive": True,
+                "watch_filter": watchfiles.DefaultFilter(),
+                "until_gone": True,
+            },
+        )
         if existing:
             self.thread.start()
         else:
@@ -414,9 +448,15 @@ class FolderWatch:
             self.thread.join()
 
 
-def keep_watching(site: LiveSite, paths: list[Path], stop: threading.Event,
-                  changed: Callable[[Changes], None], started: threading.Event | None = None,
-                  until_gone: bool = False, **options: Any) -> None:
+def keep_watching(
+    site: LiveSite,
+    paths: list[Path],
+    stop: threading.Event,
+    changed: Callable[[Changes], None],
+    started: threading.Event | None = None,
+    until_gone: bool = False,
+    **options: Any,
+) -> None:
     """Call `changed` after each batch of changes until `stop`, whatever goes wrong.
 
     A failed watch is shown, then started again (sooner after a success), and the site
@@ -427,9 +467,14 @@ def keep_watching(site: LiveSite, paths: list[Path], stop: threading.Event,
     asked, retry = StopAsked(stop, started or threading.Event()), WATCH_RETRY_SECONDS
     while not stop.is_set():
         try:
-            for changes in watchfiles.watch(*paths, stop_event=asked, step=WATCH_STEP_MS,
-                                            debounce=WATCH_DEBOUNCE_MS, raise_interrupt=False,
-                                            **options):
+            for changes in watchfiles.watch(
+                *paths,
+                stop_event=asked,
+                step=WATCH_STEP_MS,
+                debounce=WATCH_DEBOUNCE_MS,
+                raise_interrupt=False,
+                **options,
+            ):
                 changed(changes)
                 retry = WATCH_RETRY_SECONDS
             break
@@ -437,8 +482,9 @@ def keep_watching(site: LiveSite, paths: list[Path], stop: threading.Event,
             asked.started.set()
             if until_gone and not all(path.is_dir() for path in paths):
                 break
-            site.problem(f"watching the sources failed: {describe(error)}; "
-                         f"watching again in {retry:g}s")
+            site.problem(
+                f"watching the sources failed: {describe(error)}; watching again in {retry:g}s"
+            )
         if stop.wait(retry):
             break
         retry = min(retry * 2, WATCH_RETRY_MAX_SECONDS)

@@ -118,8 +118,7 @@ class Face:
 
 
 def _noto(script: str, line_height: float = 1.6, middle: float = 0.36) -> Face:
-    return Face(f"NotoSans{script}-Regular.ttf", f"NotoSans{script}-Bold.ttf", line_height,
-                middle)
+    return Face(f"NotoSans{script}-Regular.ttf", f"NotoSans{script}-Bold.ttf", line_height, middle)
 
 
 NOTO_LATIN = Face("NotoSans-Regular.ttf", "NotoSans-Bold.ttf", 1.3, 0.36)
@@ -127,8 +126,21 @@ NOTO_ARABIC = _noto("Arabic", 1.55, 0.26)
 NOTO_NASKH = Face("NotoNaskhArabic-Regular.ttf", "NotoNaskhArabic-Bold.ttf", 1.55, 0.26)
 NOTO_NASTALIQ = Face("NotoNastaliqUrdu-Regular.ttf", "NotoNastaliqUrdu-Bold.ttf", 2.0, 0.22)
 DEJAVU = Face("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", 1.3, 0.36)
-SPACED_SCRIPTS = ("Bengali", "Gurmukhi", "Gujarati", "Oriya", "Tamil", "Telugu", "Kannada",
-                  "Malayalam", "Sinhala", "Georgian", "Armenian", "Ethiopic", "Thaana")
+SPACED_SCRIPTS = (
+    "Bengali",
+    "Gurmukhi",
+    "Gujarati",
+    "Oriya",
+    "Tamil",
+    "Telugu",
+    "Kannada",
+    "Malayalam",
+    "Sinhala",
+    "Georgian",
+    "Armenian",
+    "Ethiopic",
+    "Thaana",
+)
 
 SCRIPT_FACES: dict[str, tuple[Face, ...]] = {
     # Preferred first. Urdu readers expect Nastaliq; Naskh is the fallback they can read.
@@ -144,14 +156,32 @@ LANGUAGE_SCRIPTS = {
     "ur": "Urdu",
     **dict.fromkeys(("hi", "mr", "ne", "sa", "mai", "bho", "kok", "doi"), "Devanagari"),
     **dict.fromkeys(("he", "yi"), "Hebrew"),
-    **dict.fromkeys(("bn", "as"), "Bengali"), "pa": "Gurmukhi", "gu": "Gujarati",
-    "or": "Oriya", "ta": "Tamil", "te": "Telugu", "kn": "Kannada", "ml": "Malayalam",
-    "si": "Sinhala", "ka": "Georgian", "hy": "Armenian", "dv": "Thaana",
+    **dict.fromkeys(("bn", "as"), "Bengali"),
+    "pa": "Gurmukhi",
+    "gu": "Gujarati",
+    "or": "Oriya",
+    "ta": "Tamil",
+    "te": "Telugu",
+    "kn": "Kannada",
+    "ml": "Malayalam",
+    "si": "Sinhala",
+    "ka": "Georgian",
+    "hy": "Armenian",
+    "dv": "Thaana",
     **dict.fromkeys(("am", "ti"), "Ethiopic"),
 }  # any other language is written in Latin, Greek or Cyrillic, which Noto Sans has
 UNSUPPORTED = {  # lines that do not break at spaces, or no font the set-up installs
-    "zh": "Chinese", "ja": "Japanese", "ko": "Korean", "yue": "Cantonese", "th": "Thai",
-    "lo": "Lao", "km": "Khmer", "my": "Burmese", "bo": "Tibetan", "dz": "Dzongkha"}
+    "zh": "Chinese",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "yue": "Cantonese",
+    "th": "Thai",
+    "lo": "Lao",
+    "km": "Khmer",
+    "my": "Burmese",
+    "bo": "Tibetan",
+    "dz": "Dzongkha",
+}
 FALLBACK_SCRIPTS = tuple(s for s in SCRIPT_FACES if s != "Urdu")  # words in other scripts
 
 
@@ -222,7 +252,8 @@ class Chain:
             raise FontsMissing(
                 f"share cards have no font for {char!r} (U+{ord(char):04X} {name}) in "
                 f"'{self.lang}' text (install the font for its script, or set "
-                "share_images: false in site.yaml)")
+                "share_images: false in site.yaml)"
+            )
         return font
 
 
@@ -256,7 +287,8 @@ class Fonts:
             if unsupported:
                 raise ShareCardsUnavailable(
                     f"share cards cannot lay out {unsupported} text ('{lang}') yet (set "
-                    "share_images: false in site.yaml)")
+                    "share_images: false in site.yaml)"
+                )
             script = script_of(lang)
             own = self._find(script) or self._missing(script, lang)
             latin = self._find("Latin") or self._missing("Latin", lang)
@@ -286,7 +318,8 @@ class Fonts:
         raise FontsMissing(
             f"share cards need a font for {script} text ('{lang}'): none of {wanted} "
             f"is in {folders} (install the Debian package {FONT_PACKAGE} with "
-            "`make system-deps`, or set share_images: false in site.yaml)")
+            "`make system-deps`, or set share_images: false in site.yaml)"
+        )
 
 
 DEFAULT_FONTS = Fonts()
@@ -298,7 +331,8 @@ def require_raqm() -> None:
             "share cards need Pillow's raqm layout engine to shape Arabic and Devanagari "
             "text, and it is not available (install the Debian package libfribidi0 with "
             "`make system-deps` and Pillow from requirements.txt, or set share_images: "
-            "false in site.yaml)")
+            "false in site.yaml)"
+        )
 
 
 def check_ready(langs: Iterable[str], fonts: Fonts = DEFAULT_FONTS) -> None:
@@ -317,8 +351,7 @@ def bidi_levels(text: str, rtl: bool) -> list[int]:
     sor = "R" if rtl else "L"
     types = _weak_types([unicodedata.bidirectional(c) for c in text], sor)
     resolved = _neutral_types(types, sor)
-    levels = {"L": 0, "R": 1, "EN": 2, "AN": 2} if not rtl else {"L": 2, "R": 1, "EN": 2,
-                                                                  "AN": 2}
+    levels = {"L": 0, "R": 1, "EN": 2, "AN": 2} if not rtl else {"L": 2, "R": 1, "EN": 2, "AN": 2}
     return [levels[t] for t in resolved]
 
 
@@ -335,8 +368,9 @@ def _weak_types(types: list[str], sor: str) -> list[str]:
     types = ["R" if t == "AL" else t for t in types]  # W3
     for i in range(1, len(types) - 1):  # W4
         before, kind, after = types[i - 1], types[i], types[i + 1]
-        if before == after and ((kind == "ES" and before == "EN")
-                                or (kind == "CS" and before in ("EN", "AN"))):
+        if before == after and (
+            (kind == "ES" and before == "EN") or (kind == "CS" and before in ("EN", "AN"))
+        ):
             types[i] = before
     _numbers_take_terminators(types)  # W5
     types = ["ON" if t in ("ES", "ET", "CS") else t for t in types]  # W6
@@ -359,6 +393,7 @@ def _numbers_take_terminators(types: list[str]) -> None:
 def _neutral_types(types: list[str], sor: str) -> list[str]:
     """N1-N2: neutrals between two strong types of one direction take it (numbers count
     as right-to-left), the others the paragraph's direction."""
+
     def direction(kind: str) -> str:
         return "L" if kind == "L" else "R" if kind in ("R", "EN", "AN") else ""
 
@@ -450,8 +485,9 @@ class Paragraph:
 
     def _run(self, start: int, end: int, size: int) -> Run:
         text, font, rtl = self.text[start:end], self.fonts[start], self.levels[start] % 2 == 1
-        return Run(text, font, rtl, _advance(font.path(self.bold), size, text, rtl,
-                                             self.chain.lang))
+        return Run(
+            text, font, rtl, _advance(font.path(self.bold), size, text, rtl, self.chain.lang)
+        )
 
 
 @functools.lru_cache(maxsize=4096)
@@ -467,8 +503,11 @@ def _fit(text: str, start: int, width_of: Callable[[int], float], limit: float) 
     words = [i for i in range(start + 1, len(text)) if text[i] == " "] + [len(text)]
     end = _longest(words, width_of, limit)
     if end is None:
-        chars = [i for i in range(start + 1, words[0] + 1)
-                 if i == words[0] or not unicodedata.category(text[i]).startswith("M")]
+        chars = [
+            i
+            for i in range(start + 1, words[0] + 1)
+            if i == words[0] or not unicodedata.category(text[i]).startswith("M")
+        ]
         end = _longest(chars, width_of, limit) or chars[0]
     return end
 
@@ -479,8 +518,7 @@ def _longest(cuts: list[int], width_of: Callable[[int], float], limit: float) ->
     return cuts[fitting - 1] if fitting else None
 
 
-def break_lines(paragraph: Paragraph, size: int, width: float,
-                limit: int) -> list[tuple[int, int]]:
+def break_lines(paragraph: Paragraph, size: int, width: float, limit: int) -> list[tuple[int, int]]:
     """The (start, end) of each line, with as many words on each as fit. Stops after
     `limit + 1` lines: enough for the caller to see that the text does not fit in `limit`."""
     text, start = paragraph.text, 0
@@ -514,6 +552,7 @@ def one_line(paragraph: Paragraph, size: int, width: float) -> Line:
 
 def luminance(color: Color) -> float:
     """WCAG relative luminance."""
+
     def channel(value: int) -> float:
         c = value / 255
         return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
@@ -565,13 +604,21 @@ class Canvas:
         face = self.chain.primary
         return top + (face.line_height / 2 + face.middle) * size
 
-    def put(self, line: Line, baseline: float, fill: str | Color, inset: float = 0,
-            end: bool = False) -> None:
+    def put(
+        self, line: Line, baseline: float, fill: str | Color, inset: float = 0, end: bool = False
+    ) -> None:
         x = self.left(line.width, inset, end)
         pen = ImageDraw.Draw(self.image)
         for run in line.runs:
-            pen.text((x, baseline), run.text, fill=fill, font=run.font.at(line.size, line.bold),
-                      anchor="ls", direction="rtl" if run.rtl else "ltr", language=self.lang)
+            pen.text(
+                (x, baseline),
+                run.text,
+                fill=fill,
+                font=run.font.at(line.size, line.bold),
+                anchor="ls",
+                direction="rtl" if run.rtl else "ltr",
+                language=self.lang,
+            )
             x += run.width
 
     def paste(self, color: str | Color, mask: Image.Image, box: tuple[float, float]) -> None:
@@ -582,8 +629,12 @@ class Canvas:
 def draw(card: Card, fonts: Fonts = DEFAULT_FONTS) -> bytes:
     """The card as a 1200 x 630 PNG: equal bytes for equal cards, fonts and libraries."""
     color = rgb(card.color or NEUTRAL)
-    canvas = Canvas(Image.new("RGB", (WIDTH, HEIGHT), PAPER), fonts.chain(card.lang),
-                    card.dir == "rtl", card.lang)
+    canvas = Canvas(
+        Image.new("RGB", (WIDTH, HEIGHT), PAPER),
+        fonts.chain(card.lang),
+        card.dir == "rtl",
+        card.lang,
+    )
     ImageDraw.Draw(canvas.image).rectangle((0, 0, WIDTH, STRIPE - 1), fill=color)
     _header(canvas, card)
     _claimant(canvas, card.claimant, _claim(canvas, card.claim))
@@ -596,8 +647,7 @@ def _header(canvas: Canvas, card: Card) -> None:
     name = card.publisher or card.site_title
     badge = _badge(name, rgb(INK), BADGE, card.logo, canvas.chain)
     canvas.image.paste(badge, (round(canvas.left(BADGE)), HEADER_TOP), badge)
-    line = one_line(canvas.paragraph(name, bold=True), PUBLISHER_SIZE,
-                    CONTENT_WIDTH - BADGE - GAP)
+    line = one_line(canvas.paragraph(name, bold=True), PUBLISHER_SIZE, CONTENT_WIDTH - BADGE - GAP)
     middle = HEADER_TOP + BADGE / 2 + canvas.chain.primary.middle * PUBLISHER_SIZE
     canvas.put(line, middle, INK, inset=BADGE + GAP)
 
@@ -620,8 +670,8 @@ def claim_lines(paragraph: Paragraph, face: Face) -> list[Line]:
         spans = break_lines(paragraph, size, CONTENT_WIDTH, limit)
         if len(spans) <= limit:
             return [paragraph.line(start, end, size) for start, end in spans]
-    rest = Paragraph(paragraph.text[spans[limit - 1][0]:], paragraph.chain, paragraph.rtl)
-    kept = [paragraph.line(start, end, size) for start, end in spans[:limit - 1]]
+    rest = Paragraph(paragraph.text[spans[limit - 1][0] :], paragraph.chain, paragraph.rtl)
+    kept = [paragraph.line(start, end, size) for start, end in spans[: limit - 1]]
     return [*kept, one_line(rest, size, CONTENT_WIDTH)]
 
 
@@ -635,15 +685,26 @@ def _verdict(canvas: Canvas, card: Card, color: Color) -> int:
     """The verdict chip: a mark and the label on the verdict's colour. Returns its width."""
     ink = text_color_on(color)
     room = CONTENT_WIDTH * (0.62 if _shows_site_title(card) else 1.0)
-    label = verdict_label(canvas.paragraph(card.verdict_label, bold=True),
-                          room - DISC - GAP - 3 * CHIP_PAD)
+    label = verdict_label(
+        canvas.paragraph(card.verdict_label, bold=True), room - DISC - GAP - 3 * CHIP_PAD
+    )
     width = math.ceil(DISC + GAP + label.width + 3 * CHIP_PAD)
-    chip = _smooth(width, CHIP_HEIGHT, lambda pen, k: pen.rounded_rectangle(
-        (0, 0, width * k - 1, CHIP_HEIGHT * k - 1), CHIP_RADIUS * k, fill=255))
+    chip = _smooth(
+        width,
+        CHIP_HEIGHT,
+        lambda pen, k: pen.rounded_rectangle(
+            (0, 0, width * k - 1, CHIP_HEIGHT * k - 1), CHIP_RADIUS * k, fill=255
+        ),
+    )
     canvas.paste(color, chip, (canvas.left(width), CHIP_TOP))
     disc_at = (canvas.left(DISC, inset=CHIP_PAD), CHIP_TOP + (CHIP_HEIGHT - DISC) / 2)
-    canvas.paste(ink, _smooth(DISC, DISC, lambda pen, k: pen.ellipse(
-        (0, 0, DISC * k - 1, DISC * k - 1), fill=255)), disc_at)
+    canvas.paste(
+        ink,
+        _smooth(
+            DISC, DISC, lambda pen, k: pen.ellipse((0, 0, DISC * k - 1, DISC * k - 1), fill=255)
+        ),
+        disc_at,
+    )
     canvas.paste(color, symbol_mask(card.symbol, DISC, canvas.chain), disc_at)
     middle = CHIP_TOP + CHIP_HEIGHT / 2 + canvas.chain.primary.middle * label.size
     canvas.put(label, middle, ink, inset=CHIP_PAD + DISC + GAP)
@@ -665,14 +726,16 @@ def _shows_site_title(card: Card) -> bool:
 
 def _site_title(canvas: Canvas, card: Card, chip_width: int) -> None:
     if _shows_site_title(card):
-        line = one_line(canvas.paragraph(card.site_title), SITE_TITLE_SIZE,
-                        CONTENT_WIDTH - chip_width - 2 * GAP)
+        line = one_line(
+            canvas.paragraph(card.site_title), SITE_TITLE_SIZE, CONTENT_WIDTH - chip_width - 2 * GAP
+        )
         middle = CHIP_TOP + CHIP_HEIGHT / 2 + canvas.chain.primary.middle * SITE_TITLE_SIZE
         canvas.put(line, middle, MUTED, end=True)
 
 
-def _smooth(width: int, height: int,
-            paint: Callable[[ImageDraw.ImageDraw, int], None]) -> Image.Image:
+def _smooth(
+    width: int, height: int, paint: Callable[[ImageDraw.ImageDraw, int], None]
+) -> Image.Image:
     """A mask painted `SUPERSAMPLE` times larger (paint gets the factor) and scaled down."""
     big = Image.new("L", (width * SUPERSAMPLE, height * SUPERSAMPLE), 0)
     paint(ImageDraw.Draw(big), SUPERSAMPLE)
@@ -681,12 +744,12 @@ def _smooth(width: int, height: int,
 
 def symbol_mask(symbol: Symbol, size: int, chain: Chain) -> Image.Image:
     """The verdict's mark in a `size` square: check, cross, half circle or question mark."""
+
     def paint(pen: ImageDraw.ImageDraw, k: int) -> None:
         s = size * k
         stroke = round(s * 0.11)
         if symbol == "check":
-            _stroke(pen, [(0.28 * s, 0.52 * s), (0.44 * s, 0.68 * s), (0.73 * s, 0.36 * s)],
-                    stroke)
+            _stroke(pen, [(0.28 * s, 0.52 * s), (0.44 * s, 0.68 * s), (0.73 * s, 0.36 * s)], stroke)
         elif symbol == "cross":
             _stroke(pen, [(0.33 * s, 0.33 * s), (0.67 * s, 0.67 * s)], stroke)
             _stroke(pen, [(0.67 * s, 0.33 * s), (0.33 * s, 0.67 * s)], stroke)
@@ -696,8 +759,13 @@ def symbol_mask(symbol: Symbol, size: int, chain: Chain) -> Image.Image:
             pen.pieslice(ring, 90, 270, fill=255)  # the left half, filled
         else:
             mark = QUESTION_MARKS.get(script_of(chain.lang), "?")
-            _centre_text(pen, mark, chain.font_for(mark).at(round(s * 0.8), bold=True),
-                         (s / 2, s / 2), chain.lang)
+            _centre_text(
+                pen,
+                mark,
+                chain.font_for(mark).at(round(s * 0.8), bold=True),
+                (s / 2, s / 2),
+                chain.lang,
+            )
 
     return _smooth(size, size, paint)
 
@@ -709,12 +777,24 @@ def _stroke(pen: ImageDraw.ImageDraw, points: list[tuple[float, float]], width: 
         pen.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
 
 
-def _centre_text(pen: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont,
-                 centre: tuple[float, float], lang: str, fill: int | Color = 255) -> None:
+def _centre_text(
+    pen: ImageDraw.ImageDraw,
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    centre: tuple[float, float],
+    lang: str,
+    fill: int | Color = 255,
+) -> None:
     """Draw `text` with the middle of its ink at `centre`."""
     left, top, right, bottom = font.getbbox(text, anchor="ls", language=lang)
-    pen.text((centre[0] - (left + right) / 2, centre[1] - (top + bottom) / 2), text,
-             fill=fill, font=font, anchor="ls", language=lang)
+    pen.text(
+        (centre[0] - (left + right) / 2, centre[1] - (top + bottom) / 2),
+        text,
+        fill=fill,
+        font=font,
+        anchor="ls",
+        language=lang,
+    )
 
 
 # --- Favicon ---------------------------------------------------------------------------
@@ -722,8 +802,14 @@ def _centre_text(pen: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFo
 FAVICON_SIZES = (32, 180)  # browsers' tabs; phones' home screens (apple-touch-icon)
 
 
-def favicon(name: str, size: int = 32, color: str = INK, logo: bytes = b"",
-            lang: str = "en", fonts: Fonts = DEFAULT_FONTS) -> bytes:
+def favicon(
+    name: str,
+    size: int = 32,
+    color: str = INK,
+    logo: bytes = b"",
+    lang: str = "en",
+    fonts: Fonts = DEFAULT_FONTS,
+) -> bytes:
     """A square PNG icon: `logo` (the bytes of a local image file) fitted in, else the
     first letter of `name` on a rounded square of `color`. Raises LogoUnreadable."""
     return _png(_badge(name, rgb(color), size, logo, fonts.chain(lang)))
@@ -733,13 +819,26 @@ def _badge(name: str, color: Color, size: int, logo: bytes, chain: Chain) -> Ima
     if logo:
         return _fitted_logo(logo, size)
     icon = Image.new("RGBA", (size, size), (*color, 255))
-    icon.putalpha(_smooth(size, size, lambda pen, k: pen.rounded_rectangle(
-        (0, 0, size * k - 1, size * k - 1), round(size * 0.22 * k), fill=255)))
+    icon.putalpha(
+        _smooth(
+            size,
+            size,
+            lambda pen, k: pen.rounded_rectangle(
+                (0, 0, size * k - 1, size * k - 1), round(size * 0.22 * k), fill=255
+            ),
+        )
+    )
     initial = _initial(name)
     if initial:
         font = chain.font_for(initial[0]).at(round(size * 0.58), bold=True)
-        _centre_text(ImageDraw.Draw(icon), initial, font, (size / 2, size / 2), chain.lang,
-                     fill=text_color_on(color))
+        _centre_text(
+            ImageDraw.Draw(icon),
+            initial,
+            font,
+            (size / 2, size / 2),
+            chain.lang,
+            fill=text_color_on(color),
+        )
     return icon
 
 
@@ -756,12 +855,12 @@ def _initial(name: str) -> str:
 def _fitted_logo(data: bytes, size: int) -> Image.Image:
     try:
         with Image.open(io.BytesIO(data)) as source:
-            logo = ImageOps.contain(source.convert("RGBA"), (size, size),
-                                    Image.Resampling.LANCZOS)
+            logo = ImageOps.contain(source.convert("RGBA"), (size, size), Image.Resampling.LANCZOS)
     except (OSError, ValueError, Image.DecompressionBombError) as error:
         raise LogoUnreadable(
             f"the logo is not an image Pillow can read ({error}; give a PNG, JPEG, GIF or "
-            "WebP file)") from error
+            "WebP file)"
+        ) from error
     icon = Image.new("RGBA", (size, size), (0, 0, 0, 0))
     icon.alpha_composite(logo, ((size - logo.width) // 2, (size - logo.height) // 2))
     return icon
@@ -783,8 +882,12 @@ def _png(image: Image.Image) -> bytes:
 def engine_fingerprint() -> str:
     """This code and the versions of what it draws and compresses with."""
     versions = [f"{name} {features.version(name)}" for name in ENGINE]
-    return text_digest(f"Pillow {PIL.__version__}", f"fontTools {fontTools.version}",
-                       *versions, files_digest([Path(__file__)]))
+    return text_digest(
+        f"Pillow {PIL.__version__}",
+        f"fontTools {fontTools.version}",
+        *versions,
+        files_digest([Path(__file__)]),
+    )
 
 
 def cache_key(card: Card, fonts: Fonts = DEFAULT_FONTS) -> str:

@@ -36,8 +36,11 @@ class _NodeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignor
         return _TAGS[kind]
 
 
-_TAGS = {yaml.ScalarNode: "tag:yaml.org,2002:str", yaml.SequenceNode: "tag:yaml.org,2002:seq",
-         yaml.MappingNode: "tag:yaml.org,2002:map"}
+_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
 
 
 Stamp = tuple[int, int, int, int]
@@ -148,7 +151,9 @@ def decode(path: str, data: bytes, report: Report) -> str | None:
         line = before.count(b"\n") + 1
         col = len(before) - (before.rfind(b"\n") + 1) + 1
         report.error(
-            path, line, col,
+            path,
+            line,
+            col,
             f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
             "save the file with UTF-8 encoding",
         )
@@ -196,8 +201,13 @@ def _report_tab_indents(path: str, text: str, report: Report) -> bool:
         indent = len(line) - len(line.lstrip(" \t"))
         if "\t" in line[:indent]:
             col = line.index("\t") + 1
-            report.error(path, number, col, "tab character in indentation",
-                         "YAML is indented with spaces only")
+            report.error(
+                path,
+                number,
+                col,
+                "tab character in indentation",
+                "YAML is indented with spaces only",
+            )
             found = True
     return found
 
@@ -214,15 +224,20 @@ def split_front_matter(path: str, text: str, report: Report) -> FrontMatter:
     """Separate the `---` fenced YAML front matter from the Markdown body."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != FRONT_MATTER_FENCE:
-        report.error(path, 1, 1, "missing front matter",
-                     "start the file with a '---' line, the title and published date, "
-                     "then another '---' line")
+        report.error(
+            path,
+            1,
+            1,
+            "missing front matter",
+            "start the file with a '---' line, the title and published date, "
+            "then another '---' line",
+        )
         return FrontMatter(YamlFile(path, None, False), text, 1)
     for index in range(1, len(lines)):
         if lines[index].rstrip() == FRONT_MATTER_FENCE:
             # Keep the opening line as an empty line so YAML marks match the file's lines.
             front_text = "\n" + "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1:])
+            body = "\n".join(lines[index + 1 :])
             return FrontMatter(parse_yaml(path, front_text, report), body, index + 2)
     report.error(path, 1, 1, "front matter is not closed", "add a '---' line after it")
     return FrontMatter(YamlFile(path, None, False), "", len(lines))
@@ -253,13 +268,23 @@ def _entry(root: Path, rel: str, report: Report) -> _Entry | None:
         return None
     name = rel.rpartition("/")[2]
     if stat.S_ISLNK(status.st_mode):
-        report.error(rel, 1, 1, "is a symbolic link; sources are read only from plain files",
-                     "replace the link with a copy of the file")
+        report.error(
+            rel,
+            1,
+            1,
+            "is a symbolic link; sources are read only from plain files",
+            "replace the link with a copy of the file",
+        )
         return None
     is_dir = stat.S_ISDIR(status.st_mode)
     if not is_dir and not stat.S_ISREG(status.st_mode):
-        report.error(rel, 1, 1, "is not a plain file (a FIFO, socket or device)",
-                     "remove it from the source folder")
+        report.error(
+            rel,
+            1,
+            1,
+            "is not a plain file (a FIFO, socket or device)",
+            "remove it from the source folder",
+        )
         return None
     stem, suffix = _split_suffix(name)
     stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
@@ -297,8 +322,13 @@ def _folder(root: Path, rel: str, report: Report) -> bool:
         return False
     entry = _entry(root, rel, report)
     if entry is not None and not entry.is_dir:
-        report.error(rel, 1, 1, f"{rel} is a file, not a folder",
-                     f"{rel}/ holds the {'articles' if rel == 'content' else 'checks'}")
+        report.error(
+            rel,
+            1,
+            1,
+            f"{rel} is a file, not a folder",
+            f"{rel}/ holds the {'articles' if rel == 'content' else 'checks'}",
+        )
         return False
     return entry is not None
 
@@ -306,9 +336,11 @@ def _folder(root: Path, rel: str, report: Report) -> bool:
 def _articles(root: Path, report: Report) -> list[SourceFile]:
     if not _folder(root, "content", report):
         return []
-    return [SourceFile("article", e.stem, e.rel, e.full, e.stamp)
-            for e in _listing(root, "content", report)
-            if _is_source_name(e, ".md", "article", "<slug>.md", report)]
+    return [
+        SourceFile("article", e.stem, e.rel, e.full, e.stamp)
+        for e in _listing(root, "content", report)
+        if _is_source_name(e, ".md", "article", "<slug>.md", report)
+    ]
 
 
 def _checks(root: Path, report: Report) -> list[SourceFile]:
@@ -320,8 +352,13 @@ def _checks(root: Path, report: Report) -> list[SourceFile]:
         if not _is_source_name(entry, ".yaml", "check", "<id>.yaml", report):
             continue
         if entry.stem in seen:
-            report.error(entry.rel, 1, 1, f"duplicate claim id '{entry.stem}'",
-                         f"also {seen[entry.stem]}; ids are unique across all folders")
+            report.error(
+                entry.rel,
+                1,
+                1,
+                f"duplicate claim id '{entry.stem}'",
+                f"also {seen[entry.stem]}; ids are unique across all folders",
+            )
             continue
         seen[entry.stem] = entry.rel
         found.append(SourceFile("check", entry.stem, entry.rel, entry.full, entry.stamp))
@@ -343,18 +380,26 @@ def _is_source_name(entry: _Entry, suffix: str, kind: str, form: str, report: Re
     """Report any file whose name is not `<id><suffix>` with a valid id."""
     folder = entry.rel.rsplit("/", 2)[-2]
     if entry.is_dir:
-        report.error(entry.rel, 1, 1, f"unexpected folder in {folder}/",
-                     f"{kind}s are files named {form}")
+        report.error(
+            entry.rel, 1, 1, f"unexpected folder in {folder}/", f"{kind}s are files named {form}"
+        )
         return False
     if entry.suffix != suffix:
-        hint = f"rename it to {entry.stem}{suffix}" if entry.suffix in {".yml", ".markdown"} \
+        hint = (
+            f"rename it to {entry.stem}{suffix}"
+            if entry.suffix in {".yml", ".markdown"}
             else f"{folder}/ holds only {kind}s named {form}"
+        )
         report.error(entry.rel, 1, 1, f"unexpected file '{entry.name}'", hint)
         return False
     if not ID_PATTERN.fullmatch(entry.stem):
-        report.error(entry.rel, 1, 1, f"'{entry.stem}' is not a valid {kind} name",
-                     f"use lowercase letters, digits and single hyphens, "
-                     f"e.g. '{suggest_id(entry.stem)}'")
+        report.error(
+            entry.rel,
+            1,
+            1,
+            f"'{entry.stem}' is not a valid {kind} name",
+            f"use lowercase letters, digits and single hyphens, e.g. '{suggest_id(entry.stem)}'",
+        )
         return False
     return True
 

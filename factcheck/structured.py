@@ -11,8 +11,9 @@ import json
 from .model import Article, Check, SiteConfig
 
 CONTEXT = "https://schema.org"
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                              "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 
 def dump(data: object) -> str:
@@ -32,11 +33,13 @@ def organization(config: SiteConfig) -> dict:
 def claim_review(check: Check, config: SiteConfig, url: str, lang: str) -> dict:
     """The ClaimReview of one check; `url` is the claim page's absolute URL or ''."""
     verdict = config.verdict(check.verdict)
-    rating = {"@type": "Rating", "alternateName": verdict.label,
-              "ratingExplanation": check.summary}
+    rating = {"@type": "Rating", "alternateName": verdict.label, "ratingExplanation": check.summary}
     if verdict.rating is not None:
-        rating.update(ratingValue=verdict.rating, bestRating=config.best_rating,
-                      worstRating=config.worst_rating)
+        rating.update(
+            ratingValue=verdict.rating,
+            bestRating=config.best_rating,
+            worstRating=config.worst_rating,
+        )
     claim = {"@type": "Claim", "author": {"@type": "Organization", "name": check.claimant}}
     if check.claim_date:
         claim["datePublished"] = check.claim_date.isoformat()

@@ -37,7 +37,8 @@ from .sources import ID_PATTERN, SITE_FILE, parse_yaml, read_text, split_front_m
 
 CLAIM_LENGTH_GUIDANCE = 75
 RTL_LANGUAGES = frozenset(
-    {"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"})
+    {"ar", "arc", "ckb", "dv", "fa", "he", "ku", "ps", "sd", "ug", "ur", "yi"}
+)
 DEFAULT_METHODOLOGY = (
     "We check factual claims against primary sources: official records, transcripts, "
     "data and the original reporting. Every verdict names its sources, so readers can "
@@ -53,22 +54,48 @@ DEFAULT_ABOUT = (
     "and the sources."
 )
 DEFAULT_SCALE = (
-    Verdict("true", "True", 5,
-            "The claim is accurate and nothing significant is missing.", "#1a7f37"),
-    Verdict("mostly-true", "Mostly true", 4,
-            "The claim is accurate but needs clarification or additional information.",
-            "#4c8a16"),
-    Verdict("half-true", "Half true", 3,
-            "The claim is partially accurate but leaves out important details.", "#9a6700"),
-    Verdict("mostly-false", "Mostly false", 2,
-            "The claim contains an element of truth but ignores critical facts.", "#bc4c00"),
+    Verdict(
+        "true", "True", 5, "The claim is accurate and nothing significant is missing.", "#1a7f37"
+    ),
+    Verdict(
+        "mostly-true",
+        "Mostly true",
+        4,
+        "The claim is accurate but needs clarification or additional information.",
+        "#4c8a16",
+    ),
+    Verdict(
+        "half-true",
+        "Half true",
+        3,
+        "The claim is partially accurate but leaves out important details.",
+        "#9a6700",
+    ),
+    Verdict(
+        "mostly-false",
+        "Mostly false",
+        2,
+        "The claim contains an element of truth but ignores critical facts.",
+        "#bc4c00",
+    ),
     Verdict("false", "False", 1, "The claim is not accurate.", "#cf222e"),
-    Verdict("unproven", "Unproven", None,
-            "The available evidence can neither confirm nor refute the claim.", "#6e7781"),
+    Verdict(
+        "unproven",
+        "Unproven",
+        None,
+        "The available evidence can neither confirm nor refute the claim.",
+        "#6e7781",
+    ),
 )
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_BOOLEANS = {"true": True, "True": True, "TRUE": True,
-             "false": False, "False": False, "FALSE": False}
+_BOOLEANS = {
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -164,8 +191,14 @@ class Text(Spec):
 class Scalar(Text):
     """Text that must match a rule; `check` returns an error message or ''."""
 
-    def __init__(self, expected: str, check: Callable[[str], str], schema: dict,
-                 parse: Callable[[str], Any] = str, hint: str = "") -> None:
+    def __init__(
+        self,
+        expected: str,
+        check: Callable[[str], str],
+        schema: dict,
+        parse: Callable[[str], Any] = str,
+        hint: str = "",
+    ) -> None:
         self.expected, self._check, self._schema = expected, check, schema
         self._parse, self._hint = parse, hint
 
@@ -203,8 +236,9 @@ def _url_problem(value: str) -> str:
         return f"'{value}' is not a complete URL"
     bad = _NOT_IN_URLS.search(value)
     if bad:
-        return (f"'{value}' is not a valid URL: {bad[0]!r} must be percent-encoded "
-                f"({_escape(bad[0])})")
+        return (
+            f"'{value}' is not a valid URL: {bad[0]!r} must be percent-encoded ({_escape(bad[0])})"
+        )
     return ""
 
 
@@ -223,30 +257,57 @@ def _id_problem(value: str) -> str:
 
 
 def _int_problem(value: str) -> str:
-    return "" if re.fullmatch(r"[0-9]+", value) and int(value) >= 1 else \
-        f"expected a whole number of at least 1, found '{value}'"
+    return (
+        ""
+        if re.fullmatch(r"[0-9]+", value) and int(value) >= 1
+        else f"expected a whole number of at least 1, found '{value}'"
+    )
 
 
-DATE = Scalar("a date", _date_problem, {"type": "string", "format": "date",
-                                         "pattern": r"^\d{4}-\d{2}-\d{2}$"},
-              dt.date.fromisoformat, "dates are written YYYY-MM-DD, e.g. 2021-10-23")
-_URL_SCHEMA = {"type": "string", "format": "uri", "pattern": (  # a host, or an IPv6 [address]
-    r'^[Hh][Tt][Tt][Pp][Ss]?://(?:[^\s/?#<>"{}|\\^`\[\]]+|'
-    r'[^\s/?#<>"{}|\\^`\[\]]*\[[0-9A-Fa-f:.]+\](?::[0-9]*)?)(?:[/?#][^\s<>"{}|\\^`]*)?$')}
+DATE = Scalar(
+    "a date",
+    _date_problem,
+    {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    dt.date.fromisoformat,
+    "dates are written YYYY-MM-DD, e.g. 2021-10-23",
+)
+_URL_SCHEMA = {
+    "type": "string",
+    "format": "uri",
+    "pattern": (  # a host, or an IPv6 [address]
+        r'^[Hh][Tt][Tt][Pp][Ss]?://(?:[^\s/?#<>"{}|\\^`\[\]]+|'
+        r'[^\s/?#<>"{}|\\^`\[\]]*\[[0-9A-Fa-f:.]+\](?::[0-9]*)?)(?:[/?#][^\s<>"{}|\\^`]*)?$'
+    ),
+}
 URL = Scalar("a URL", _url_problem, _URL_SCHEMA)
-CONTACT = Scalar("an email address or URL", _contact_problem, {"type": "string", "anyOf": [
-    {"pattern": f"^(mailto:)?{_EMAIL.pattern}$"}, _URL_SCHEMA]})
+CONTACT = Scalar(
+    "an email address or URL",
+    _contact_problem,
+    {"type": "string", "anyOf": [{"pattern": f"^(mailto:)?{_EMAIL.pattern}$"}, _URL_SCHEMA]},
+)
 LANGUAGE = Scalar(
-    "a language tag", lambda v: "" if _LANGUAGE_TAG.fullmatch(v) else
-    f"'{v}' is not a language tag", {"type": "string", "pattern": f"^{_LANGUAGE_TAG.pattern}$"},
-    hint="use a BCP 47 tag such as 'en', 'ar' or 'pt-BR'")
-COLOR = Scalar("a colour", lambda v: "" if _COLOR.fullmatch(v) else
-               f"expected a colour as #rgb or #rrggbb, found '{v}'",
-               {"type": "string", "pattern": f"^{_COLOR.pattern}$"})
-RATING = Scalar("a rating", _int_problem, {"type": ["integer", "string"], "minimum": 1,
-                                           "pattern": "^[0-9]*[1-9][0-9]*$"}, int)
-KEY = Scalar("a key", _id_problem, {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"},
-             hint="use lowercase letters, digits and single hyphens")
+    "a language tag",
+    lambda v: "" if _LANGUAGE_TAG.fullmatch(v) else f"'{v}' is not a language tag",
+    {"type": "string", "pattern": f"^{_LANGUAGE_TAG.pattern}$"},
+    hint="use a BCP 47 tag such as 'en', 'ar' or 'pt-BR'",
+)
+COLOR = Scalar(
+    "a colour",
+    lambda v: "" if _COLOR.fullmatch(v) else f"expected a colour as #rgb or #rrggbb, found '{v}'",
+    {"type": "string", "pattern": f"^{_COLOR.pattern}$"},
+)
+RATING = Scalar(
+    "a rating",
+    _int_problem,
+    {"type": ["integer", "string"], "minimum": 1, "pattern": "^[0-9]*[1-9][0-9]*$"},
+    int,
+)
+KEY = Scalar(
+    "a key",
+    _id_problem,
+    {"type": "string", "pattern": f"^{ID_PATTERN.pattern}$"},
+    hint="use lowercase letters, digits and single hyphens",
+)
 
 
 class Choice(Text):
@@ -288,8 +349,11 @@ class ListOf(Spec):
 
     def convert(self, node, at):
         if not isinstance(node, yaml.SequenceNode):
-            return at.error(node, f"expected a list, found {_found(node)}",
-                            "start each entry on its own line with '- '")
+            return at.error(
+                node,
+                f"expected a list, found {_found(node)}",
+                "start each entry on its own line with '- '",
+            )
         if len(node.value) < self.min_items:
             return at.error(node, f"needs at least {self.min_items} entry")
         items = [self.item.convert(child, at) for child in node.value]
@@ -333,8 +397,9 @@ class Record(Spec):
 
     expected = "a mapping of keys"
 
-    def __init__(self, what: str, fields: Mapping[str, Field],
-                 make: Callable[..., Any] = dict) -> None:
+    def __init__(
+        self, what: str, fields: Mapping[str, Field], make: Callable[..., Any] = dict
+    ) -> None:
         self.what, self.fields, self.make = what, dict(fields), make
 
     def convert(self, node, at, **extra):
@@ -392,8 +457,17 @@ class Record(Spec):
 
 def _links(path: str, found: list[tuple[str, str, yaml.Node]]) -> list[Link]:
     urls = tuple((key, value) for key, value, _ in found)
-    return [Link(value, key, path, node.start_mark.line + 1, node.start_mark.column + 1,
-                 tuple(u for u in urls if u[0] != key)) for key, value, node in found]
+    return [
+        Link(
+            value,
+            key,
+            path,
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            tuple(u for u in urls if u[0] != key),
+        )
+        for key, value, node in found
+    ]
 
 
 def _property_schema(field: Field) -> dict:
@@ -412,90 +486,124 @@ def _is_null(node: yaml.Node) -> bool:
 # --- The shapes ----------------------------------------------------------------------
 
 
-SOURCE = Record("a source", {
-    "title": Field(Text(), True, "the source's title"),
-    "url": Field(URL, True, "where to read it"),
-    "publisher": Field(Text(), description="who published it"),
-    "date": Field(DATE, description="when it was published"),
-    "archived": Field(URL, description="an archive copy's URL"),
-    "stance": Field(Choice("stance", ("supports", "refutes", "context")),
-                    description="what the source does for the claim"),
-    "note": Field(Text(), description="what the source says, in a line"),
-}, Source)
+SOURCE = Record(
+    "a source",
+    {
+        "title": Field(Text(), True, "the source's title"),
+        "url": Field(URL, True, "where to read it"),
+        "publisher": Field(Text(), description="who published it"),
+        "date": Field(DATE, description="when it was published"),
+        "archived": Field(URL, description="an archive copy's URL"),
+        "stance": Field(
+            Choice("stance", ("supports", "refutes", "context")),
+            description="what the source does for the claim",
+        ),
+        "note": Field(Text(), description="what the source says, in a line"),
+    },
+    Source,
+)
 
-UPDATE = Record("an update", {
-    "date": Field(DATE, True, "date of the change"),
-    "note": Field(Text(), True, "what changed and why"),
-}, Update)
+UPDATE = Record(
+    "an update",
+    {
+        "date": Field(DATE, True, "date of the change"),
+        "note": Field(Text(), True, "what changed and why"),
+    },
+    Update,
+)
 
-RESPONSE = Record("a response", {
-    "party": Field(Text(), True, "whom the desk asked for comment"),
-    "asked": Field(DATE, True, "when they were asked"),
-    "answered": Field(DATE, description="when they answered, if they did"),
-    "note": Field(Text(), True, "what they said, or that no answer came"),
-}, Response)
+RESPONSE = Record(
+    "a response",
+    {
+        "party": Field(Text(), True, "whom the desk asked for comment"),
+        "asked": Field(DATE, True, "when they were asked"),
+        "answered": Field(DATE, description="when they answered, if they did"),
+        "note": Field(Text(), True, "what they said, or that no answer came"),
+    },
+    Response,
+)
 
 
 @functools.cache
 def check_record(verdicts: tuple[str, ...]) -> Record:
     """The shape of a check file, for a rating scale with these keys."""
-    return Record("a check", {
-        "claim": Field(Text(), True, "the claim as checked, in neutral words"),
-        "claimant": Field(Text(), True, "who made the claim"),
-        "claim_date": Field(DATE, description="when the claim was made"),
-        "appearance": Field(URL, description="where the claim appeared"),
-        "verdict": Field(Choice("verdict", verdicts), True, "a key of the rating scale"),
-        "summary": Field(Text(), True, "the conclusion in one or two sentences"),
-        "analysis": Field(Text(), description="the reasoning, in Markdown"),
-        "sources": Field(ListOf(SOURCE, 1), True, "the sources, at least one"),
-        "checked_by": Field(Text(), description="who checked it"),
-        "checked_on": Field(DATE, True, "date of this verdict"),
-        "updates": Field(ListOf(UPDATE), description="the corrections log, oldest first"),
-        "claimant_type": Field(Choice("claimant type", ("person", "organization")),
-                               description="whether the claimant is a person or an "
-                                           "organization (default organization)"),
-        "responses": Field(ListOf(RESPONSE), description="the right of reply: whom the desk "
-                                                         "asked for comment, and their answer"),
+    return Record(
+        "a check",
+        {
+            "claim": Field(Text(), True, "the claim as checked, in neutral words"),
+            "claimant": Field(Text(), True, "who made the claim"),
+            "claim_date": Field(DATE, description="when the claim was made"),
+            "appearance": Field(URL, description="where the claim appeared"),
+            "verdict": Field(Choice("verdict", verdicts), True, "a key of the rating scale"),
+            "summary": Field(Text(), True, "the conclusion in one or two sentences"),
+            "analysis": Field(Text(), description="the reasoning, in Markdown"),
+            "sources": Field(ListOf(SOURCE, 1), True, "the sources, at least one"),
+            "checked_by": Field(Text(), description="who checked it"),
+            "checked_on": Field(DATE, True, "date of this verdict"),
+            "updates": Field(ListOf(UPDATE), description="the corrections log, oldest first"),
+            "claimant_type": Field(
+                Choice("claimant type", ("person", "organization")),
+                description="whether the claimant is a person or an "
+                "organization (default organization)",
+            ),
+            "responses": Field(
+                ListOf(RESPONSE),
+                description="the right of reply: whom the desk asked for comment, and their answer",
+            ),
+            "topics": Field(Names(), description="topic names, each with its own page"),
+            "translation_of": Field(KEY, description="the id of the check this one translates"),
+        },
+        Check,
+    )
+
+
+CHECKED_ARTICLE = Record(
+    "the checked article (source)",
+    {
+        "publisher": Field(Text(), description="who published the checked article"),
+        "url": Field(URL, description="where it was published"),
+        "published": Field(DATE, description="when it was published"),
+        "author": Field(Text(), description="who wrote it"),
+    },
+    CheckedArticle,
+)
+
+FRONT_MATTER = Record(
+    "front matter",
+    {
+        "title": Field(Text(), True, "the fact-check's headline"),
+        "published": Field(DATE, True, "date the fact-check was published"),
+        "updated": Field(DATE, description="date of the last change"),
+        "summary": Field(Text(), description="what was checked and what was found"),
+        "source": Field(CHECKED_ARTICLE, description="the checked article"),
+        "lang": Field(LANGUAGE, description="language of the article"),
+        "dir": Field(Choice("text direction", ("ltr", "rtl")), description="text direction"),
+        "authors": Field(Names(), description="who wrote the fact-check: a name or a list"),
+        "lead": Field(KEY, description="the id of the claim the story turns on, shown first"),
         "topics": Field(Names(), description="topic names, each with its own page"),
-        "translation_of": Field(KEY, description="the id of the check this one translates"),
-    }, Check)
+        "translation_of": Field(KEY, description="the slug of the article this one translates"),
+    },
+)
 
+VERDICT = Record(
+    "a verdict",
+    {
+        "label": Field(Text(), True, "the word readers see"),
+        "rating": Field(RATING, description="the number for structured data; higher is better"),
+        "description": Field(Text(), description="what the verdict means"),
+        "color": Field(COLOR, description="the chip's colour"),
+    },
+)
 
-CHECKED_ARTICLE = Record("the checked article (source)", {
-    "publisher": Field(Text(), description="who published the checked article"),
-    "url": Field(URL, description="where it was published"),
-    "published": Field(DATE, description="when it was published"),
-    "author": Field(Text(), description="who wrote it"),
-}, CheckedArticle)
-
-FRONT_MATTER = Record("front matter", {
-    "title": Field(Text(), True, "the fact-check's headline"),
-    "published": Field(DATE, True, "date the fact-check was published"),
-    "updated": Field(DATE, description="date of the last change"),
-    "summary": Field(Text(), description="what was checked and what was found"),
-    "source": Field(CHECKED_ARTICLE, description="the checked article"),
-    "lang": Field(LANGUAGE, description="language of the article"),
-    "dir": Field(Choice("text direction", ("ltr", "rtl")), description="text direction"),
-    "authors": Field(Names(), description="who wrote the fact-check: a name or a list"),
-    "lead": Field(KEY, description="the id of the claim the story turns on, shown first"),
-    "topics": Field(Names(), description="topic names, each with its own page"),
-    "translation_of": Field(KEY, description="the slug of the article this one translates"),
-})
-
-VERDICT = Record("a verdict", {
-    "label": Field(Text(), True, "the word readers see"),
-    "rating": Field(RATING, description="the number for structured data; higher is better"),
-    "description": Field(Text(), description="what the verdict means"),
-    "color": Field(COLOR, description="the chip's colour"),
-})
 
 class Scale(Spec):
     """The rating scale: a mapping of verdict keys to entries, best first."""
 
     def convert(self, node, at):
         if not isinstance(node, yaml.MappingNode) or not node.value:
-            return at.error(node, f"expected the rating scale as keys and entries, found "
-                                  f"{_found(node)}")
+            return at.error(
+                node, f"expected the rating scale as keys and entries, found {_found(node)}"
+            )
         verdicts, seen = [], {}
         for key_node, value_node in node.value:
             key = KEY.convert(key_node, at)
@@ -509,32 +617,44 @@ class Scale(Spec):
         return tuple(verdicts) if len(verdicts) == len(node.value) else INVALID
 
     def json_schema(self):
-        return {"type": "object", "minProperties": 1,
-                "propertyNames": KEY.json_schema(),
-                "additionalProperties": VERDICT.json_schema()}
+        return {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": KEY.json_schema(),
+            "additionalProperties": VERDICT.json_schema(),
+        }
 
 
-PUBLISHER = Record("publisher", {
-    "name": Field(Text(), True, "the fact-checking organisation"),
-    "url": Field(URL, description="its home page"),
-    "logo": Field(URL, description="its logo"),
-}, Publisher)
+PUBLISHER = Record(
+    "publisher",
+    {
+        "name": Field(Text(), True, "the fact-checking organisation"),
+        "url": Field(URL, description="its home page"),
+        "logo": Field(URL, description="its logo"),
+    },
+    Publisher,
+)
 
-SITE = Record("site.yaml", {
-    "title": Field(Text(), description="site title"),
-    "base_url": Field(URL, description="absolute URL the site is served from"),
-    "language": Field(LANGUAGE, description="default article language"),
-    "publisher": Field(PUBLISHER, description="the fact-checking organisation"),
-    "methodology": Field(Text(), description="Markdown for the methodology page"),
-    "corrections": Field(Text(), description="the corrections policy, Markdown"),
-    "verdicts": Field(Scale(), description="the rating scale, best first"),
-    "contact": Field(CONTACT, description="where readers report errors and submit claims"),
-    "strict": Field(Boolean(), description="unmarked checks are errors"),
-    "about": Field(Text(), description="Markdown for the about page: who the desk is, "
-                                       "who owns and funds it"),
-    "search": Field(Boolean(), description="build the search page and its index"),
-    "share_images": Field(Boolean(), description="draw a share card for every claim page"),
-})
+SITE = Record(
+    "site.yaml",
+    {
+        "title": Field(Text(), description="site title"),
+        "base_url": Field(URL, description="absolute URL the site is served from"),
+        "language": Field(LANGUAGE, description="default article language"),
+        "publisher": Field(PUBLISHER, description="the fact-checking organisation"),
+        "methodology": Field(Text(), description="Markdown for the methodology page"),
+        "corrections": Field(Text(), description="the corrections policy, Markdown"),
+        "verdicts": Field(Scale(), description="the rating scale, best first"),
+        "contact": Field(CONTACT, description="where readers report errors and submit claims"),
+        "strict": Field(Boolean(), description="unmarked checks are errors"),
+        "about": Field(
+            Text(),
+            description="Markdown for the about page: who the desk is, who owns and funds it",
+        ),
+        "search": Field(Boolean(), description="build the search page and its index"),
+        "share_images": Field(Boolean(), description="draw a share card for every claim page"),
+    },
+)
 
 
 # --- Whole files ---------------------------------------------------------------------
@@ -583,8 +703,14 @@ def _with_slash(url: str) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-def validate_check(path: str, claim_id: str, text: str, verdicts: tuple[str, ...],
-                   report: Report, links: list[Link] | None = None) -> Check | None:
+def validate_check(
+    path: str,
+    claim_id: str,
+    text: str,
+    verdicts: tuple[str, ...],
+    report: Report,
+    links: list[Link] | None = None,
+) -> Check | None:
     """A check file's model, or None when it has errors (all of them reported).
 
     `links` collects every URL the file gives, with its place, for the link checker.
@@ -594,17 +720,24 @@ def validate_check(path: str, claim_id: str, text: str, verdicts: tuple[str, ...
     node = parsed.node
     if node is None:
         if parsed.parsed:
-            report.error(path, 1, 1, "the check file is empty",
-                         "write claim, claimant, verdict, summary, sources and checked_on")
+            report.error(
+                path,
+                1,
+                1,
+                "the check file is empty",
+                "write claim, claimant, verdict, summary, sources and checked_on",
+            )
         return None
     check = check_record(verdicts).convert(node, at, id=claim_id, path=path)
     if check is INVALID:
         return None
     _check_order(check, node, at)
     if len(check.claim) > CLAIM_LENGTH_GUIDANCE:
-        at.warning(_value_node(node, "claim"),
-                   f"claim is {len(check.claim)} characters long",
-                   f"search engines advise at most {CLAIM_LENGTH_GUIDANCE}")
+        at.warning(
+            _value_node(node, "claim"),
+            f"claim is {len(check.claim)} characters long",
+            f"search engines advise at most {CLAIM_LENGTH_GUIDANCE}",
+        )
     return check
 
 
@@ -618,24 +751,33 @@ def _value_node(node: yaml.MappingNode, key: str) -> yaml.Node:
     return next(v for k, v in node.value if k.value == key)
 
 
-def validate_article(path: str, slug: str, text: str, language: str,
-                     report: Report) -> Article | None:
+def validate_article(
+    path: str, slug: str, text: str, language: str, report: Report
+) -> Article | None:
     """An article's model (its Markdown body as text); None when it has errors."""
     parts = split_front_matter(path, text, report)
     if parts.front.node is None:
         if parts.front.parsed:
-            report.error(path, 2, 1, "front matter is empty",
-                         "give at least 'title' and 'published'")
+            report.error(
+                path, 2, 1, "front matter is empty", "give at least 'title' and 'published'"
+            )
         return None
     if slug in paths.RESERVED:
-        report.error(path, 1, 1, f"'{slug}' is the name of a folder the site uses",
-                     "rename the article file")
+        report.error(
+            path, 1, 1, f"'{slug}' is the name of a folder the site uses", "rename the article file"
+        )
         return None
     values = FRONT_MATTER.read(parts.front.node, Place(path, report))
     if values is INVALID:
         return None
     lang = values.pop("lang", language)
-    direction = values.pop("dir", "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES
-                           else "ltr")
-    return Article(slug=slug, path=path, lang=lang, dir=direction,
-                   body=parts.body, body_line=parts.body_line, **values)
+    direction = values.pop("dir", "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr")
+    return Article(
+        slug=slug,
+        path=path,
+        lang=lang,
+        dir=direction,
+        body=parts.body,
+        body_line=parts.body_line,
+        **values,
+    )

@@ -34,8 +34,13 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def run_all(job: Callable[[T], R], items: Sequence[T], jobs: int = 0, what: str = "",
-            progress: Progress | None = None) -> list[R]:
+def run_all(
+    job: Callable[[T], R],
+    items: Sequence[T],
+    jobs: int = 0,
+    what: str = "",
+    progress: Progress | None = None,
+) -> list[R]:
     """[job(item) for item in items], on `jobs` processes (0: every core) when worth it.
 
     Items travel to the workers pickled, so they should be small (names, indexes).
@@ -50,8 +55,10 @@ def run_all(job: Callable[[T], R], items: Sequence[T], jobs: int = 0, what: str 
             chunk = max(1, len(items) // (workers * 8))
             return _counted(pool.map(_run, items, chunksize=chunk), what, len(items), progress)
     except BrokenProcessPool:
-        raise WorkerDied(f"a worker process died while {what or 'building'} (killed, or out "
-                         "of memory?); nothing was written") from None
+        raise WorkerDied(
+            f"a worker process died while {what or 'building'} (killed, or out "
+            "of memory?); nothing was written"
+        ) from None
     finally:
         _job = None
 
@@ -73,4 +80,4 @@ def _run(item: Any) -> Any:
 
 def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -96,16 +96,22 @@ class Output:
     def is_current(self, path: str, file_digest: str) -> bool:
         """Whether the file at `path` is still the one we wrote with this digest."""
         entry = self.recorded.get(path)
-        if path not in self.files or path in self.pending or entry is None \
-                or entry.digest != file_digest:
+        if (
+            path not in self.files
+            or path in self.pending
+            or entry is None
+            or entry.digest != file_digest
+        ):
             return False
         try:
             status = os.stat(f"{self.out}/{path}", follow_symlinks=False)
         except OSError:
             return False
         return stat.S_ISREG(status.st_mode) and (
-            status.st_size, status.st_mtime_ns, status.st_ino) == (
-            entry.size, entry.mtime_ns, entry.inode)
+            status.st_size,
+            status.st_mtime_ns,
+            status.st_ino,
+        ) == (entry.size, entry.mtime_ns, entry.inode)
 
 
 class Staging:
@@ -140,8 +146,9 @@ class Staging:
             with contextlib.suppress(OSError):
                 self.out.rmdir()
 
-    def commit(self, output: Output, current: Mapping[str, str],
-               staged: Mapping[str, Staged]) -> tuple[WriteStats, dict[str, Recorded]]:
+    def commit(
+        self, output: Output, current: Mapping[str, str], staged: Mapping[str, Staged]
+    ) -> tuple[WriteStats, dict[str, Recorded]]:
         """Put the staged files in place and remove ours that the site no longer has.
 
         `current` maps every file of the site to its digest; those not staged are in
@@ -166,8 +173,9 @@ class Staging:
                 os.unlink(f"{self.out}/{path}")
             _remove_empty_parents(self.out / path, self.out)
         recorded = {path: output.recorded[path] for path in current if path not in staged}
-        recorded.update({path: Recorded(s.digest, s.size, s.mtime_ns, s.inode)
-                         for path, s in staged.items()})
+        recorded.update(
+            {path: Recorded(s.digest, s.size, s.mtime_ns, s.inode) for path, s in staged.items()}
+        )
         _write_manifest(self.out, set(current), [])
         clear_staging(self.out)
         return WriteStats(written, len(current) - written, len(stale)), recorded

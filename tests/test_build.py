@@ -24,8 +24,9 @@ def soup(path: Path) -> BeautifulSoup:
 
 
 def tree(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes()
-            for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()
+    }
 
 
 def json_ld(page: BeautifulSoup) -> list[dict]:
@@ -37,6 +38,7 @@ def example(tmp_path_factory):
     """The example site, built once with a base URL and once without."""
     out = tmp_path_factory.mktemp("example")
     import build
+
     assert build.main(["build", "--out", str(out / "plain")]) == 0
     assert build.main(["build", "--out", str(out / "based"), "--base-url", BASE]) == 0
     return out
@@ -45,8 +47,16 @@ def example(tmp_path_factory):
 def test_every_file_the_contract_lists(example):
     files = tree(example / "based")
     checks = sorted(p.stem for p in (REPO / "checks").rglob("*.yaml"))
-    expected = {"index.html", f"{EXAMPLE_SLUG}/index.html", "methodology/index.html",
-                "claims.json", "feed.xml", "sitemap.xml", "robots.txt", "404.html"}
+    expected = {
+        "index.html",
+        f"{EXAMPLE_SLUG}/index.html",
+        "methodology/index.html",
+        "claims.json",
+        "feed.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+    }
     expected |= {f"{EXAMPLE_SLUG}/{c}/index.html" for c in checks}
     assert expected <= files.keys()
     assert any(name.startswith("assets/style.") and name.endswith(".css") for name in files)
@@ -99,15 +109,25 @@ def test_claim_page_carries_exactly_one_claim_review(example):
 
 def test_rated_and_unrated_verdicts_in_structured_data(make_site, tmp_path, run):
     unproven = CHECK.replace("verdict: false", "verdict: unproven")
-    src = make_site({"checks/other.yaml": unproven, "content/demo.md": ARTICLE.replace(
-        "at the rally.", "at [the rally]{claim=other}.")})
+    src = make_site(
+        {
+            "checks/other.yaml": unproven,
+            "content/demo.md": ARTICLE.replace("at the rally.", "at [the rally]{claim=other}."),
+        }
+    )
     assert run("build", "--src", src, "--out", tmp_path / "out")[0] == 0
-    reviews = {r["claimReviewed"]: r for r in
-               json.loads((tmp_path / "out" / "claims.json").read_text())}
+    reviews = {
+        r["claimReviewed"]: r for r in json.loads((tmp_path / "out" / "claims.json").read_text())
+    }
     rated = json.loads((tmp_path / "out" / "claims.json").read_text())[1]["reviewRating"]
-    assert rated == {"@type": "Rating", "alternateName": "False", "ratingValue": 1,
-                     "bestRating": 5, "worstRating": 1,
-                     "ratingExplanation": "The river is four miles long."}
+    assert rated == {
+        "@type": "Rating",
+        "alternateName": "False",
+        "ratingValue": 1,
+        "bestRating": 5,
+        "worstRating": 1,
+        "ratingExplanation": "The river is four miles long.",
+    }
     unrated = json.loads((tmp_path / "out" / "claims.json").read_text())[0]["reviewRating"]
     assert "ratingValue" not in unrated and unrated["alternateName"] == "Unproven"
     assert "url" not in next(iter(reviews.values())), "no url without base_url"
@@ -115,8 +135,13 @@ def test_rated_and_unrated_verdicts_in_structured_data(make_site, tmp_path, run)
 
 def test_claim_text_cannot_break_out_of_json_ld(make_site, tmp_path, run):
     hostile = '</script><script>document.title="pwned"</script>'
-    src = make_site({"checks/river-length.yaml":
-                     CHECK.replace("claim: The river is ten miles long", f"claim: '{hostile}'")})
+    src = make_site(
+        {
+            "checks/river-length.yaml": CHECK.replace(
+                "claim: The river is ten miles long", f"claim: '{hostile}'"
+            )
+        }
+    )
     assert run("build", "--src", src, "--out", tmp_path / "out")[0] == 0
     html = (tmp_path / "out" / "demo" / "river-length" / "index.html").read_text()
     assert "<script>document.title" not in html
@@ -189,9 +214,11 @@ def test_404_links_are_absolute_from_base_url(example):
 
 
 def test_index_lists_articles_newest_first_with_tallies(make_site, tmp_path, run):
-    older = ARTICLE.replace("2024-03-01", "2023-01-01").replace(
-        "Checking the demo speech", "An older check").replace("{claim=river-length}",
-                                                              "{claim=river-length}")
+    older = (
+        ARTICLE.replace("2024-03-01", "2023-01-01")
+        .replace("Checking the demo speech", "An older check")
+        .replace("{claim=river-length}", "{claim=river-length}")
+    )
     src = make_site({"content/older.md": older})
     assert run("build", "--src", src, "--out", tmp_path / "out")[0] == 0
     page = soup(tmp_path / "out" / "index.html")
@@ -207,29 +234,36 @@ def test_index_lists_articles_newest_first_with_tallies(make_site, tmp_path, run
 
 def many_articles(count: int) -> dict[str, str]:
     """`count` short articles, article-001 the oldest, one day apart."""
-    return {f"content/article-{n:03}.md": f"---\ntitle: Article {n:03}\npublished: "
-            f"{date(2020, 1, 1) + timedelta(days=n):%Y-%m-%d}\n---\nText {n}.\n"
-            for n in range(1, count + 1)}
+    return {
+        f"content/article-{n:03}.md": f"---\ntitle: Article {n:03}\npublished: "
+        f"{date(2020, 1, 1) + timedelta(days=n):%Y-%m-%d}\n---\nText {n}.\n"
+        for n in range(1, count + 1)
+    }
 
 
 def test_index_is_paged_thirty_articles_at_a_time(make_site, tmp_path, run):
     src = make_site(many_articles(64))
     out = tmp_path / "out"
     assert run("build", "--src", src, "--out", out, "--base-url", BASE)[0] == 0
-    pages = [soup(out / "index.html"), soup(out / "page" / "2" / "index.html"),
-             soup(out / "page" / "3" / "index.html")]
+    pages = [
+        soup(out / "index.html"),
+        soup(out / "page" / "2" / "index.html"),
+        soup(out / "page" / "3" / "index.html"),
+    ]
     assert not (out / "page" / "4").exists()
     titles = [[h.get_text(strip=True) for h in page.select(".card-title")] for page in pages]
     assert [len(t) for t in titles] == [30, 30, 5]
     assert titles[0][:2] == ["Checking the demo speech", "Article 064"]  # newest first
-    assert titles[2] == ["Article 005", "Article 004", "Article 003", "Article 002",
-                         "Article 001"]
-    links = [{a.get_text(" ", strip=True): a["href"] for a in page.select(".pagination a")}
-             for page in pages]
-    assert links == [{"Older fact checks": "page/2/index.html"},
-                     {"Newer fact checks": "../../index.html",
-                      "Older fact checks": "../3/index.html"},
-                     {"Newer fact checks": "../2/index.html"}]
+    assert titles[2] == ["Article 005", "Article 004", "Article 003", "Article 002", "Article 001"]
+    links = [
+        {a.get_text(" ", strip=True): a["href"] for a in page.select(".pagination a")}
+        for page in pages
+    ]
+    assert links == [
+        {"Older fact checks": "page/2/index.html"},
+        {"Newer fact checks": "../../index.html", "Older fact checks": "../3/index.html"},
+        {"Newer fact checks": "../2/index.html"},
+    ]
     assert pages[1].title.get_text() == "Fact checks, page 2 of 3 | Fact checks"
     feed = (out / "feed.xml").read_text()
     assert feed.count("<entry") == 50
@@ -282,8 +316,9 @@ def test_rebuild_shows_edits_and_removes_what_is_gone(make_site, tmp_path, run):
     assert run("build", "--src", src, "--out", out)[0] == 0
     (src / "checks" / "river-length.yaml").write_text(CHECK.replace("false", "true"))
     assert run("build", "--src", src, "--out", out)[0] == 0
-    assert "True" in soup(out / "demo" / "river-length" / "index.html").select_one(
-        ".chip").get_text()
+    assert (
+        "True" in soup(out / "demo" / "river-length" / "index.html").select_one(".chip").get_text()
+    )
     (src / "content" / "demo.md").rename(src / "content" / "renamed.md")
     assert run("build", "--src", src, "--out", out)[0] == 0
     assert not (out / "demo").exists()
@@ -291,24 +326,40 @@ def test_rebuild_shows_edits_and_removes_what_is_gone(make_site, tmp_path, run):
 
 
 def test_raw_image_without_alt_text_is_a_warning_with_its_place(make_site, tmp_path, run):
-    src = make_site({"content/demo.md": ARTICLE + '\n<img src="chart.png">\n\n'
-                     '<img src="map.png" alt="Map of the river"> ![](rule.png)\n'})
+    src = make_site(
+        {
+            "content/demo.md": ARTICLE + '\n<img src="chart.png">\n\n'
+            '<img src="map.png" alt="Map of the river"> ![](rule.png)\n'
+        }
+    )
     status, _, errors = run("build", "--src", src, "--out", tmp_path / "out")
     assert status == 0
-    assert errors == ["content/demo.md:8:1: warning: image without alt text "
-                      '(describe it in alt="...", or write alt="" if it only decorates)']
+    assert errors == [
+        "content/demo.md:8:1: warning: image without alt text "
+        '(describe it in alt="...", or write alt="" if it only decorates)'
+    ]
     assert run("build", "--src", src, "--out", tmp_path / "out")[2] == errors  # reused body
     assert run("build", "--strict", "--src", src, "--out", tmp_path / "strict")[0] == 1
 
 
 def test_files_editors_leave_beside_the_sources_are_ignored(make_site, tmp_path, run):
-    src = make_site({"content/demo.md~": "old", "content/#demo.md#": "autosave",
-                     "checks/.river-length.yaml.swp": b"\x00", "checks/README.md": "notes",
-                     "checks/river-length.yaml~": "claim: old", "content/.DS_Store": b"\x00"})
+    src = make_site(
+        {
+            "content/demo.md~": "old",
+            "content/#demo.md#": "autosave",
+            "checks/.river-length.yaml.swp": b"\x00",
+            "checks/README.md": "notes",
+            "checks/river-length.yaml~": "claim: old",
+            "content/.DS_Store": b"\x00",
+        }
+    )
     status, _, errors = run("build", "--src", src, "--out", tmp_path / "out")
     assert (status, errors) == (0, [])
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if p.is_dir()) == [
-        "assets", "demo", "methodology"]
+        "assets",
+        "demo",
+        "methodology",
+    ]
 
 
 def test_files_the_build_did_not_write_are_kept(make_site, tmp_path, run):
@@ -321,8 +372,12 @@ def test_files_the_build_did_not_write_are_kept(make_site, tmp_path, run):
 
 
 def test_source_templates_override_the_built_in_ones(make_site, tmp_path, run):
-    src = make_site({"templates/404.html": "{% extends 'base.html' %}"
-                     "{% block main %}<p>Lost at sea</p>{% endblock %}"})
+    src = make_site(
+        {
+            "templates/404.html": "{% extends 'base.html' %}"
+            "{% block main %}<p>Lost at sea</p>{% endblock %}"
+        }
+    )
     status, _, err = run("build", "--src", src, "--out", tmp_path / "out")
     assert status == 0, err
     assert "Lost at sea" in (tmp_path / "out" / "404.html").read_text()
@@ -332,19 +387,24 @@ def test_template_errors_name_the_file_and_line(make_site, tmp_path, run):
     src = make_site({"templates/404.html": "<p>\n{{ no_such_thing.attr }}</p>\n"})
     status, _, err = run("build", "--src", src, "--out", tmp_path / "out")
     assert status == 1
-    assert err[0] == "templates/404.html:2:1: error: template error: " \
-                     "'no_such_thing' is undefined"
+    assert err[0] == "templates/404.html:2:1: error: template error: 'no_such_thing' is undefined"
     src = make_site({"templates/404.html": "<p>{% if %}</p>\n"})
     status, _, err = run("build", "--src", src, "--out", tmp_path / "out")
     assert status == 1 and err[0].startswith("templates/404.html:1:1: error: template error:")
 
 
-@pytest.mark.parametrize("contact, href, text", [
-    ("desk@example.org", "mailto:desk@example.org", "desk@example.org"),
-    ("mailto:desk@example.org?subject=Tip", "mailto:desk@example.org?subject=Tip",
-     "desk@example.org"),
-    ("https://example.org/tips", "https://example.org/tips", "Contact us"),
-])
+@pytest.mark.parametrize(
+    "contact, href, text",
+    [
+        ("desk@example.org", "mailto:desk@example.org", "desk@example.org"),
+        (
+            "mailto:desk@example.org?subject=Tip",
+            "mailto:desk@example.org?subject=Tip",
+            "desk@example.org",
+        ),
+        ("https://example.org/tips", "https://example.org/tips", "Contact us"),
+    ],
+)
 def test_contact_is_linked_on_every_page(make_site, tmp_path, run, contact, href, text):
     src = make_site({"site.yaml": f'contact: "{contact}"\n'})
     assert run("build", "--src", src, "--out", tmp_path / "out")[0] == 0

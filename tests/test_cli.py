@@ -12,8 +12,13 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def cli(*args, cwd=None):
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def test_check_writes_nothing(make_site, tmp_path):
@@ -40,11 +45,14 @@ def test_errors_exit_1_without_traceback(make_site, tmp_path):
     assert result.stderr.splitlines()[0].startswith("checks/river-length.yaml:2:1: error:")
 
 
-@pytest.mark.parametrize("args", [
-    ("build", "--no-such-option"),
-    ("publish",),
-    ("build", "--src", "/no/such/folder"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("build", "--no-such-option"),
+        ("publish",),
+        ("build", "--src", "/no/such/folder"),
+    ],
+)
 def test_bad_usage_exits_2(args):
     result = cli(*args)
     assert result.returncode == 2

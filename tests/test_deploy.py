@@ -14,14 +14,18 @@ BASE_URL = "https://example.org/checks/"
 
 
 def git(*args, cwd: Path) -> str:
-    done = subprocess.run(["git", *map(str, args)], cwd=cwd, capture_output=True, text=True,
-                          check=True, timeout=60)
+    done = subprocess.run(
+        ["git", *map(str, args)], cwd=cwd, capture_output=True, text=True, check=True, timeout=60
+    )
     return done.stdout.strip()
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and ".git" not in p.relative_to(folder).parts}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".git" not in p.relative_to(folder).parts
+    }
 
 
 @pytest.fixture
@@ -34,8 +38,13 @@ def project(tmp_path, make_site, monkeypatch):
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     remote = tmp_path / "remote.git"
     git("init", "--quiet", "--bare", remote, cwd=tmp_path)
-    src = make_site({"site.yaml": f"base_url: {BASE_URL}\n", ".gitignore": "/site/\n",
-                     "NOTES.md": "committed\n"})
+    src = make_site(
+        {
+            "site.yaml": f"base_url: {BASE_URL}\n",
+            ".gitignore": "/site/\n",
+            "NOTES.md": "committed\n",
+        }
+    )
     git("init", "--quiet", "-b", "main", cwd=src)
     git("add", ".", cwd=src)
     git("commit", "--quiet", "-m", "Sources", cwd=src)
@@ -52,17 +61,28 @@ def published(remote: Path, tmp_path: Path, name: str = "clone") -> Path:
 
 
 def working_state(src: Path) -> tuple[str, ...]:
-    return (git("rev-parse", "HEAD", cwd=src), git("symbolic-ref", "HEAD", cwd=src),
-            git("status", "--porcelain", "--untracked-files=no", cwd=src),
-            git("diff", "HEAD", cwd=src), (src / "NOTES.md").read_text(),
-            (src / "draft.txt").read_text())
+    return (
+        git("rev-parse", "HEAD", cwd=src),
+        git("symbolic-ref", "HEAD", cwd=src),
+        git("status", "--porcelain", "--untracked-files=no", cwd=src),
+        git("diff", "HEAD", cwd=src),
+        (src / "NOTES.md").read_text(),
+        (src / "draft.txt").read_text(),
+    )
 
 
 def test_deploy_publishes_site_as_one_commit(project, run, tmp_path):
     src, remote = project
     before = working_state(src)
-    status, out, err = run("deploy", "--src", src, "--base-url", "https://checks.example.org/",
-                           "--cname", "checks.example.org")
+    status, out, err = run(
+        "deploy",
+        "--src",
+        src,
+        "--base-url",
+        "https://checks.example.org/",
+        "--cname",
+        "checks.example.org",
+    )
     assert status == 0, err
     assert "the site will be at https://checks.example.org/" in out
     site = tree(src / "site")
@@ -89,8 +109,10 @@ def test_second_deploy_replaces_the_branch(project, run, tmp_path):
     clone = published(remote, tmp_path)
     assert b"four and a half miles" in (clone / "demo" / "river-length" / "index.html").read_bytes()
     assert not (clone / "CNAME").exists()
-    assert tree(clone) == {**{n: d for n, d in tree(src / "site").items()
-                              if n != ".factcheck-files.json"}, ".nojekyll": b""}
+    assert tree(clone) == {
+        **{n: d for n, d in tree(src / "site").items() if n != ".factcheck-files.json"},
+        ".nojekyll": b"",
+    }
     assert working_state(src) == before
 
 
@@ -164,7 +186,8 @@ def test_refuses_a_remote_name_the_repository_does_not_have(project, run):
     assert status == 2
     assert refused_before_building(src, remote, err) == (
         "build.py: error: this repository has no remote named upstream (add it with "
-        "`git remote add upstream URL`, or pass --remote URL); nothing was deployed")
+        "`git remote add upstream URL`, or pass --remote URL); nothing was deployed"
+    )
 
 
 def test_refuses_a_remote_that_does_not_answer(project, run, tmp_path):
@@ -175,8 +198,10 @@ def test_refuses_a_remote_that_does_not_answer(project, run, tmp_path):
         status, _, err = run("deploy", "--src", src, "--remote", name)
         assert status == 2
         line = refused_before_building(src, remote, err)
-        assert line.startswith(f"build.py: error: cannot reach the remote {name}: "
-                               f"'{missing}' does not appear to be a git repository")
+        assert line.startswith(
+            f"build.py: error: cannot reach the remote {name}: "
+            f"'{missing}' does not appear to be a git repository"
+        )
 
 
 def test_a_refusal_comes_before_the_build_reports_source_errors(project, run):
@@ -196,9 +221,17 @@ def test_refuses_a_cname_that_disagrees_with_base_url(project, run):
         "build.py: error: --cname checks.example.org disagrees with base_url "
         "https://user.github.io/repo/: GitHub would serve the site at checks.example.org, "
         "its links point to user.github.io (make them the same host, or leave out --cname); "
-        "nothing was deployed")
-    status, out, err = run("deploy", "--src", src, "--cname", "checks.example.org",
-                           "--base-url", "https://Checks.Example.org/news/")
+        "nothing was deployed"
+    )
+    status, out, err = run(
+        "deploy",
+        "--src",
+        src,
+        "--cname",
+        "checks.example.org",
+        "--base-url",
+        "https://Checks.Example.org/news/",
+    )
     assert status == 0, err  # the same host, in any case, under any path
     assert "the site will be at https://Checks.Example.org/news/" in out
 
@@ -210,8 +243,10 @@ def test_a_failed_push_is_reported(project, run):
     hook.chmod(0o755)
     status, _, err = run("deploy", "--src", src)
     assert status == 2
-    assert err[-1] == ("build.py: error: git could not push gh-pages to origin "
-                       "(git's message is above); nothing was deployed")
+    assert err[-1] == (
+        "build.py: error: git could not push gh-pages to origin "
+        "(git's message is above); nothing was deployed"
+    )
     assert (src / "site" / "index.html").is_file()  # the push is the one step after the build
     assert no_branches(remote)
 
@@ -231,8 +266,13 @@ def test_pages_workflow_follows_the_starter_workflow(make_site, tmp_path):
     assert job["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
     steps = job["steps"]
     actions = [s["uses"].split("@")[0] for s in steps if "uses" in s]
-    assert actions == ["actions/checkout", "actions/setup-python", "actions/configure-pages",
-                       "actions/upload-pages-artifact", "actions/deploy-pages"]
+    assert actions == [
+        "actions/checkout",
+        "actions/setup-python",
+        "actions/configure-pages",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    ]
     by_action = {s["uses"].split("@")[0]: s for s in steps if "uses" in s}
     assert by_action["actions/configure-pages"]["id"] == "pages"
     assert by_action["actions/upload-pages-artifact"]["with"]["path"] == "site"
@@ -240,17 +280,24 @@ def test_pages_workflow_follows_the_starter_workflow(make_site, tmp_path):
     runs = [s["run"] for s in steps if "run" in s]
     build_step = next(r for r in runs if "build.py" in r)
     order = [s.get("uses", s.get("run")) for s in steps]
-    assert (order.index(by_action["actions/configure-pages"]["uses"]) < order.index(build_step)
-            < order.index(by_action["actions/upload-pages-artifact"]["uses"]))
-    assert build_step == ('python build.py build --base-url '
-                          '"${{ steps.pages.outputs.base_url }}/"')
+    assert (
+        order.index(by_action["actions/configure-pages"]["uses"])
+        < order.index(build_step)
+        < order.index(by_action["actions/upload-pages-artifact"]["uses"])
+    )
+    assert build_step == ('python build.py build --base-url "${{ steps.pages.outputs.base_url }}/"')
     assert any("requirements.txt" in r for r in runs)
     # The step as GitHub runs it, with the address configure-pages gives a project site.
-    command = shlex.split(build_step.replace("${{ steps.pages.outputs.base_url }}",
-                                             "https://desk.github.io/checks"))
+    command = shlex.split(
+        build_step.replace("${{ steps.pages.outputs.base_url }}", "https://desk.github.io/checks")
+    )
     src = make_site()
-    done = subprocess.run([sys.executable, str(WORKFLOW.parents[2] / command[1]), *command[2:],
-                           "--src", str(src)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, str(WORKFLOW.parents[2] / command[1]), *command[2:], "--src", str(src)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     page = (src / "site" / "demo" / "index.html").read_text()
     assert '<link rel="canonical" href="https://desk.github.io/checks/demo/">' in page

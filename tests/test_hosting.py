@@ -36,6 +36,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::bs4.XMLParsedAsHTMLWarning")
 
 # --- the site's _headers, as Netlify and Cloudflare Pages read it --------------------
 
+
 def read_headers_file(path: Path) -> dict[str, dict[str, str]]:
     """Rules of a `_headers` file: URL path -> {header: value}."""
     rules: dict[str, dict[str, str]] = {}
@@ -57,25 +58,33 @@ def nginx_locations(site: Path, prefix: str, rules: dict[str, dict[str, str]]) -
     everywhere = rules["/*"]
 
     def add(headers: dict[str, str]) -> str:
-        return "".join(f"    add_header {n} \"{v}\" always;\n" for n, v in headers.items())
+        return "".join(f'    add_header {n} "{v}" always;\n' for n, v in headers.items())
 
     exact = "".join(
         f"  location = {prefix}{path.lstrip('/')} {{\n    alias {site}{path};\n"
         f"{add(everywhere | headers)}  }}\n"
-        for path, headers in rules.items() if path != "/*")
-    return (f"  location {prefix} {{\n    alias {site}/;\n    index index.html;\n"
-            f"    error_page 404 {prefix}404.html;\n{add(everywhere)}  }}\n{exact}")
+        for path, headers in rules.items()
+        if path != "/*"
+    )
+    return (
+        f"  location {prefix} {{\n    alias {site}/;\n    index index.html;\n"
+        f"    error_page 404 {prefix}404.html;\n{add(everywhere)}  }}\n{exact}"
+    )
 
 
 def nginx_config(folder: Path, site: Path, port: int, prefix: str) -> str:
-    temp = "".join(f"  {kind}_temp_path {folder}/{kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "".join(
+        f"  {kind}_temp_path {folder}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     locations = nginx_locations(site, prefix, read_headers_file(site / "_headers"))
-    return (f"master_process off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
-            "events { worker_connections 64; }\n"
-            "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
-            f"  access_log off;\n{temp}  server {{\n  listen 127.0.0.1:{port};\n"
-            f"{locations}  }}\n}}\n")
+    return (
+        f"master_process off;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\n"
+        "events { worker_connections 64; }\n"
+        "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
+        f"  access_log off;\n{temp}  server {{\n  listen 127.0.0.1:{port};\n"
+        f"{locations}  }}\n}}\n"
+    )
 
 
 def free_port() -> int:
@@ -96,8 +105,20 @@ def start_nginx(folder: Path, site: Path, port: int, prefix: str) -> subprocess.
     config = folder / "nginx.conf"
     config.write_text(nginx_config(folder, site, port, prefix))
     process = subprocess.Popen(
-        [str(NGINX), "-p", str(folder), "-e", str(folder / "error.log"), "-c", str(config),
-         "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            str(NGINX),
+            "-p",
+            str(folder),
+            "-e",
+            str(folder / "error.log"),
+            "-c",
+            str(config),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -136,6 +157,7 @@ def serve_example(tmp_path_factory, prefix: str) -> Iterator[Server]:
 
 
 # --- fetching and crawling ---------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Response:
@@ -217,15 +239,20 @@ class Crawl:
 
 
 def html_pages(crawl: Crawl) -> list[str]:
-    return sorted(u for u, r in crawl.pages.items()
-                  if r.status == 200 and r.body.lstrip().startswith(b"<!doctype html>"))
+    return sorted(
+        u
+        for u, r in crawl.pages.items()
+        if r.status == 200 and r.body.lstrip().startswith(b"<!doctype html>")
+    )
 
 
 # --- the tests ---------------------------------------------------------------------
 
+
 def test_every_link_and_fragment_works_on_the_server(server):
-    crawl = Crawl(server.url, fetch_http).run(server.url, server.url + "sitemap.xml",
-                                              server.url + "feed.xml")
+    crawl = Crawl(server.url, fetch_http).run(
+        server.url, server.url + "sitemap.xml", server.url + "feed.xml"
+    )
     assert crawl.broken == []
     pages = html_pages(crawl)
     built = sorted(p for p in server.site.rglob("*.html") if p.name != "404.html")
@@ -251,8 +278,11 @@ def test_unknown_address_gets_the_404_page_with_working_links(server):
 def test_headers_from_the_headers_file(server):
     rules = read_headers_file(server.site / "_headers")
     everywhere = rules.pop("/*")
-    assert set(everywhere) == {"Content-Security-Policy", "X-Content-Type-Options",
-                               "Referrer-Policy"}
+    assert set(everywhere) == {
+        "Content-Security-Policy",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+    }
     page = fetch_http(server.url)
     assert page.headers["content-security-policy"] == everywhere["Content-Security-Policy"]
     assert page.headers["x-content-type-options"] == "nosniff"
@@ -324,7 +354,8 @@ def test_the_probe_sees_a_violation(sub_path_server, browser_page):
     """The check above can fail: an inline style and script on the same server are caught."""
     server, page = sub_path_server, browser_page
     (server.site / "probe.html").write_text(
-        '<!doctype html><p style="color: red">x</p><script>document.title = "ran"</script>')
+        '<!doctype html><p style="color: red">x</p><script>document.title = "ran"</script>'
+    )
     found = violations(page, server.url + "probe.html")
     assert page.title() != "ran"
     assert any(v.startswith("style-src") for v in found)

@@ -36,20 +36,27 @@ def article(title: str, published: str, claims: list[str]) -> str:
 
 def check(claim_id: str, verdict: str) -> str:
     day = 1 + VERDICTS.index(verdict)  # a new verdict is a new date: the sitemap changes
-    return (f"claim: Claim {claim_id}\nclaimant: Someone\nverdict: {verdict}\n"
-            f"summary: Summary of {claim_id}.\nsources:\n  - title: Source\n"
-            f"    url: https://example.org/{claim_id}\nchecked_on: 2024-01-0{day}\n")
+    return (
+        f"claim: Claim {claim_id}\nclaimant: Someone\nverdict: {verdict}\n"
+        f"summary: Summary of {claim_id}.\nsources:\n  - title: Source\n"
+        f"    url: https://example.org/{claim_id}\nchecked_on: 2024-01-0{day}\n"
+    )
 
 
 def initial(src: Path) -> None:
-    write_tree(src, {
-        "site.yaml": "title: Desk\nstrict: false\n",
-        "content/first.md": article("First", "2024-01-01", ["a", "b"]),
-        "content/second.md": article("Second", "2024-02-01", ["b", "c"]),
-        "content/third.md": article("Third", "2024-03-01", ["d"]),
-        "checks/a.yaml": check("a", "true"), "checks/b.yaml": check("b", "false"),
-        "checks/c.yaml": check("c", "unproven"), "checks/sub/d.yaml": check("d", "half-true"),
-    })
+    write_tree(
+        src,
+        {
+            "site.yaml": "title: Desk\nstrict: false\n",
+            "content/first.md": article("First", "2024-01-01", ["a", "b"]),
+            "content/second.md": article("Second", "2024-02-01", ["b", "c"]),
+            "content/third.md": article("Third", "2024-03-01", ["d"]),
+            "checks/a.yaml": check("a", "true"),
+            "checks/b.yaml": check("b", "false"),
+            "checks/c.yaml": check("c", "unproven"),
+            "checks/sub/d.yaml": check("d", "half-true"),
+        },
+    )
 
 
 # --- edits of every kind of input ---------------------------------------------------------
@@ -65,13 +72,19 @@ def set_verdict(src: Path, pick: int, verdict: str) -> BuildOptions | None:
 
 def edit_template(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     builtin = ROOT / "templates"
-    name = ("marker.html", "claim.html", "index.html", "base.html", "feed.xml",
-            "assets/style.css")[pick % 6]
+    name = ("marker.html", "claim.html", "index.html", "base.html", "feed.xml", "assets/style.css")[
+        pick % 6
+    ]
     text = (builtin / name).read_text()
-    text = text.replace("Read the full check", f"More ({verdict})").replace(
-        "</main>", f"<!-- {verdict} --></main>").replace("</feed>", f"<!-- {verdict} --></feed>")
-    write_tree(src, {f"templates/{name}": text + ("" if name != "assets/style.css"
-                                                   else f"/* {verdict} */\n")})
+    text = (
+        text.replace("Read the full check", f"More ({verdict})")
+        .replace("</main>", f"<!-- {verdict} --></main>")
+        .replace("</feed>", f"<!-- {verdict} --></feed>")
+    )
+    write_tree(
+        src,
+        {f"templates/{name}": text + ("" if name != "assets/style.css" else f"/* {verdict} */\n")},
+    )
     return None
 
 
@@ -88,8 +101,7 @@ def rename_check(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     new = old.parent / f"{old.stem}-{verdict}.yaml"
     old.rename(new)
     for path in (src / "content").glob("*.md"):
-        path.write_text(path.read_text().replace(f"{{claim={old.stem}}}",
-                                                 f"{{claim={new.stem}}}"))
+        path.write_text(path.read_text().replace(f"{{claim={old.stem}}}", f"{{claim={new.stem}}}"))
     return None
 
 
@@ -115,8 +127,9 @@ def edit_site(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     if pick % 2:
         text += f"verdicts:\n  {verdict}: {{label: Only {verdict}, rating: 1}}\n"
         for path in sorted((src / "checks").rglob("*.yaml")):
-            path.write_text(check(path.stem, "true").replace("verdict: true",
-                                                             f"verdict: {verdict}"))
+            path.write_text(
+                check(path.stem, "true").replace("verdict: true", f"verdict: {verdict}")
+            )
     (src / "site.yaml").write_text(text)
     return None
 
@@ -126,8 +139,11 @@ def edit_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     if files:
         path = files[pick % len(files)]
         text = path.read_text()
-        path.write_text(text.replace("Intro text.", f"Intro text, {verdict}.") if pick % 2
-                        else text.replace("title:", "title: Re"))
+        path.write_text(
+            text.replace("Intro text.", f"Intro text, {verdict}.")
+            if pick % 2
+            else text.replace("title:", "title: Re")
+        )
     return None
 
 
@@ -137,32 +153,50 @@ def redate_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     if files:
         path = files[pick % len(files)]
         month = 1 + VERDICTS.index(verdict)
-        path.write_text(re.sub(r"published: \S+", f"published: 2023-{month:02d}-15",
-                               path.read_text()))
+        path.write_text(
+            re.sub(r"published: \S+", f"published: 2023-{month:02d}-15", path.read_text())
+        )
     return None
 
 
 def add_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     claims = sorted(p.stem for p in (src / "checks").rglob("*.yaml"))[: pick % 3 + 1]
-    write_tree(src, {f"content/new-{verdict}.md": article(f"New {verdict}", "2023-12-01",
-                                                          claims)})
+    write_tree(src, {f"content/new-{verdict}.md": article(f"New {verdict}", "2023-12-01", claims)})
     return None
 
 
 def change_options(src: Path, pick: int, verdict: str) -> BuildOptions:
     """The command line and the environment: base URL, page and feed sizes, SOURCE_DATE."""
     day = dt.date(2020, 1, 1) + dt.timedelta(days=VERDICTS.index(verdict))
-    return BuildOptions(base_url=(BASE, "https://other.example/x/", "")[pick % 3],
-                        page_size=1 + pick % 2, feed_size=1 + pick % 3, source_date=day)
+    return BuildOptions(
+        base_url=(BASE, "https://other.example/x/", "")[pick % 3],
+        page_size=1 + pick % 2,
+        feed_size=1 + pick % 3,
+        source_date=day,
+    )
 
 
-EDITS = (set_verdict, edit_template, remove_template, rename_check, move_check,
-         delete_article, edit_site, edit_article, redate_article, add_article, change_options)
+EDITS = (
+    set_verdict,
+    edit_template,
+    remove_template,
+    rename_check,
+    move_check,
+    delete_article,
+    edit_site,
+    edit_article,
+    redate_article,
+    add_article,
+    change_options,
+)
 
 
 def output(out: Path) -> dict[str, bytes]:
-    return {p.relative_to(out).as_posix(): p.read_bytes()
-            for p in out.rglob("*") if p.is_file() and p.name != MANIFEST}
+    return {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    }
 
 
 def assert_clean(out: Path, options: BuildOptions, src: Path, why: str) -> None:
@@ -173,10 +207,16 @@ def assert_clean(out: Path, options: BuildOptions, src: Path, why: str) -> None:
     assert isinstance(listed, list) and set(listed) == set(output(out)), why
 
 
-@settings(max_examples=25, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 5), st.sampled_from(VERDICTS)),
-                min_size=1, max_size=6))
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(EDITS), st.integers(0, 5), st.sampled_from(VERDICTS)),
+        min_size=1,
+        max_size=6,
+    )
+)
 def test_incremental_output_equals_a_cold_build(tmp_path, edits):
     root = tmp_path / "case"
     shutil.rmtree(root, ignore_errors=True)
@@ -228,8 +268,12 @@ def killed_build(src: Path, out: Path, kill_at: int) -> int | None:
     """Build in another process, killed at its `kill_at`-th file operation (opening,
     replacing, removing a file, making a folder, each SQL statement on the cache); the number
     of operations when it finished, None when it was killed."""
-    done = subprocess.run([sys.executable, "-c", KILLER, str(ROOT), str(src), str(out),
-                           str(kill_at), BASE], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", KILLER, str(ROOT), str(src), str(out), str(kill_at), BASE],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode in (0, 9), done.stderr
     return int(done.stdout) if done.returncode == 0 else None
 
@@ -252,7 +296,8 @@ def test_a_build_killed_at_any_point_is_repaired_by_the_next(tmp_path, monkeypat
         path.write_text(before)
         pipeline.build(src, out, options)  # the state the killed build starts from
         edited = before.replace("verdict: true", "verdict: false").replace(
-            "Summary of", f"Killed at {kill_at}, summary of")
+            "Summary of", f"Killed at {kill_at}, summary of"
+        )
         path.write_text(edited)
         assert killed_build(src, out, kill_at) is None, "the build was not killed"
         path.write_text(before if undo else edited)
@@ -274,8 +319,9 @@ def test_a_same_size_hand_edit_of_an_output_is_repaired(make_site, tmp_path, run
     assert page.read_text() == text
 
 
-def test_a_foreign_file_in_place_of_a_page_is_replaced_and_others_are_kept(make_site, tmp_path,
-                                                                          run):
+def test_a_foreign_file_in_place_of_a_page_is_replaced_and_others_are_kept(
+    make_site, tmp_path, run
+):
     src, out = make_site(), tmp_path / "out"
     run("build", "--src", src, "--out", out)
     (out / "index.html").write_text("not ours")
@@ -305,8 +351,11 @@ def test_the_cache_is_marked_as_one_and_kept_out_of_git_and_the_output(make_site
     run("build", "--src", src)  # the default output, src/site
     cache = pipeline.cache_folder(src)
     assert cache.parent == src and not cache.is_relative_to(src / "site")
-    assert (cache / "CACHEDIR.TAG").read_text().startswith(
-        "Signature: 8a477f597d28d172789f06886806bc55")
+    assert (
+        (cache / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
     assert not any(p.suffix == ".pickle" for p in cache.rglob("*"))
 
@@ -326,7 +375,8 @@ def test_a_crafted_or_corrupt_cache_is_ignored_with_a_warning(make_site, tmp_pat
     src, out = make_site(), tmp_path / "out"
     run("build", "--src", src, "--out", out)
     (src / "checks" / "river-length.yaml").write_text(
-        (src / "checks" / "river-length.yaml").read_text().replace("four", "five"))
+        (src / "checks" / "river-length.yaml").read_text().replace("four", "five")
+    )
     database = _database(src)
     if damage == "garbage file":
         database.write_bytes(b"\x80\x04\x95 not a database, a pickle maybe" * 100)
@@ -343,8 +393,9 @@ def test_a_crafted_or_corrupt_cache_is_ignored_with_a_warning(make_site, tmp_pat
                 db.execute("CREATE TABLE pickles (data BLOB)")
     status, _, err = run("build", "--src", src, "--out", out)
     assert status == 0, err
-    assert any("warning: the build cache was ignored" in line or "damaged" in line
-               for line in err), err
+    assert any(
+        "warning: the build cache was ignored" in line or "damaged" in line for line in err
+    ), err
     assert not (Path.cwd() / "pwned").exists()
     assert output(out) == pipeline.render_all(src).files
     assert "five" in (out / "demo" / "river-length" / "index.html").read_text()
@@ -409,10 +460,12 @@ def test_files_unchanged_since_the_last_build_are_not_read(make_site, tmp_path, 
     monkeypatch.setattr(pipeline, "RACY_NS", 0)  # trust stamps at once instead of after 2 s
     opened: list[str] = []
     original = sources.read_bytes
-    monkeypatch.setattr(sources, "read_bytes",
-                        lambda file: opened.append(file.path) or original(file))
+    monkeypatch.setattr(
+        sources, "read_bytes", lambda file: opened.append(file.path) or original(file)
+    )
     monkeypatch.setattr(pipeline, "read_bytes", sources.read_bytes)
     from factcheck import graph
+
     monkeypatch.setattr(graph, "read_bytes", sources.read_bytes)
     src, out = make_site(), tmp_path / "out"
     pipeline.build(src, out)

@@ -61,7 +61,8 @@ sources:
         sources += f"  - title: Slow gazette\n    url: {base}/slow\n"
     old_sources = "sources:\n  - title: River survey\n    url: https://example.org/survey\n"
     check = CHECK.replace(old_sources, sources).replace(
-        "verdict: false", f"appearance: {base}/ok\nverdict: false")
+        "verdict: false", f"appearance: {base}/ok\nverdict: false"
+    )
     return make_site({PATH: check})
 
 
@@ -115,7 +116,8 @@ def test_a_server_that_does_not_answer_times_out_and_is_retried(make_site, serve
     assert requests["/slow"] == 2
     slow = [d for d in report.items if d.message.endswith("/slow")]
     assert [(d.line, d.col, d.message) for d in slow] == [
-        (15, 10, f"dead link (no answer within 0.3s): {base}/slow")]
+        (15, 10, f"dead link (no answer within 0.3s): {base}/slow")
+    ]
 
 
 def test_the_timeout_is_set_on_the_command_line(make_site, server, run, monkeypatch):
@@ -124,8 +126,10 @@ def test_the_timeout_is_set_on_the_command_line(make_site, server, run, monkeypa
     monkeypatch.setattr(linkcheck, "RETRY_DELAY", 0)
     status, _, errors = run("check", "--links", "--timeout", "0.3", "--src", src)
     assert status == 0
-    slow = f"checks/river-length.yaml:15:10: warning: dead link (no answer within 0.3s): " \
+    slow = (
+        f"checks/river-length.yaml:15:10: warning: dead link (no answer within 0.3s): "
         f"{base}/slow (add an 'archived' copy, e.g. from web.archive.org)"
+    )
     assert slow in errors
     assert requests["/slow"] == 2
     for wrong in ("0", "abc", "301"):

@@ -51,7 +51,8 @@ def test_the_template_passes_check_once_filled_in(make_site, run):
     path.write_text(fill_in(path.read_text("utf-8")), encoding="utf-8")
     article = (src / "content" / "demo.md").read_text("utf-8")
     (src / "content" / "demo.md").write_text(
-        article + "\nAnd [the bridge is the longest]{claim=bridge-length}.\n", encoding="utf-8")
+        article + "\nAnd [the bridge is the longest]{claim=bridge-length}.\n", encoding="utf-8"
+    )
     status, _, err = run("check", "--src", src)
     assert status == 0, err
     jsonschema.validate(as_the_validator_reads(path.read_text("utf-8")), schema.check_schema())
@@ -62,8 +63,10 @@ def test_new_never_overwrites(make_site, run):
     before = (src / "checks" / "river-length.yaml").read_text("utf-8")
     status, _, err = run("new", "river-length", "--src", src)
     assert status == 2
-    assert err == ["build.py: error: checks/river-length.yaml already exists (ids are unique "
-                   "across all folders); choose another id"]
+    assert err == [
+        "build.py: error: checks/river-length.yaml already exists (ids are unique "
+        "across all folders); choose another id"
+    ]
     assert (src / "checks" / "river-length.yaml").read_text("utf-8") == before
     status, _, err = run("new", "bridge-length", "--src", src)
     assert status == 2
@@ -75,14 +78,17 @@ def test_new_validates_the_id(make_site, run):
     src = make_site()
     status, _, err = run("new", "Bridge_Length", "--src", src)
     assert status == 2
-    assert err == ["build.py: error: 'Bridge_Length' is not a valid check id (use lowercase "
-                   "letters, digits and single hyphens, e.g. 'bridge-length')"]
+    assert err == [
+        "build.py: error: 'Bridge_Length' is not a valid check id (use lowercase "
+        "letters, digits and single hyphens, e.g. 'bridge-length')"
+    ]
     assert sorted(p.name for p in (src / "checks").iterdir()) == ["river-length.yaml"]
 
 
 def test_a_custom_scale_is_listed_and_its_own_schema_used(make_site, run):
-    src = make_site({"site.yaml": "verdicts:\n  correct: {label: Correct}\n"
-                                  "  wrong: {label: Wrong}\n"})
+    src = make_site(
+        {"site.yaml": "verdicts:\n  correct: {label: Correct}\n  wrong: {label: Wrong}\n"}
+    )
     status, out, _ = run("new", "bridge-length", "--src", src)
     assert status == 0
     text = (src / "checks" / "bridge-length.yaml").read_text("utf-8")

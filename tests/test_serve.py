@@ -39,21 +39,35 @@ def free_port() -> int:
 class Served:
     """A `build.py serve` subprocess; its output lines are collected as they come."""
 
-    def __init__(self, src: Path, port: int, temporary: Path | None = None,
-                 args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, src: Path, port: int, temporary: Path | None = None, args: tuple[str, ...] = ()
+    ) -> None:
         environment = {**os.environ, "TMPDIR": str(temporary)} if temporary else None
         self.process = subprocess.Popen(
-            [sys.executable, str(REPO / "build.py"), "serve", "--src", str(src),
-             "--port", str(port), *args],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+            [
+                sys.executable,
+                str(REPO / "build.py"),
+                "serve",
+                "--src",
+                str(src),
+                "--port",
+                str(port),
+                *args,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=environment,
+        )
         self.lines: queue.Queue[str] = queue.Queue()
         self.errors: queue.Queue[str] = queue.Queue()
         self.stderr: list[str] = []
-        threading.Thread(target=self._collect, args=(self.process.stdout, self.lines),
-                         daemon=True).start()
+        threading.Thread(
+            target=self._collect, args=(self.process.stdout, self.lines), daemon=True
+        ).start()
         self.stderr_reader = threading.Thread(
-            target=self._collect, args=(self.process.stderr, self.errors, self.stderr),
-            daemon=True)
+            target=self._collect, args=(self.process.stderr, self.errors, self.stderr), daemon=True
+        )
         self.stderr_reader.start()
         serving = self.wait_for_line("serving http://")
         self.port = int(re.search(r":(\d+)/", serving)[1])
@@ -144,9 +158,11 @@ def generation(page: str) -> int:
     return int(re.search(r'data-livereload="(\d+)"', page)[1])
 
 
-def edit_and_wait_for_reload(server: Served, src: Path, text: str,
-                             name: str = "checks/river-length.yaml") -> float:
+def edit_and_wait_for_reload(
+    server: Served, src: Path, text: str, name: str = "checks/river-length.yaml"
+) -> float:
     """Write the file (and its folder); seconds until the server sends the reload event."""
+
     def edit() -> None:
         (src / name).parent.mkdir(parents=True, exist_ok=True)
         (src / name).write_text(text, encoding="utf-8")
@@ -186,7 +202,8 @@ def test_edit_reloads_the_page_with_the_change(served):
     latencies = []
     for n in range(3):
         latency = edit_and_wait_for_reload(
-            server, src, CHECK.replace("four miles long", f"{n + 5} miles long"))
+            server, src, CHECK.replace("four miles long", f"{n + 5} miles long")
+        )
         latencies.append(latency)
         _, page = server.get(CLAIM_PAGE)
         assert f"The river is {n + 5} miles long." in page
@@ -200,8 +217,10 @@ def test_bad_edit_shows_an_escaped_overlay_until_fixed(served):
     assert status == 200
     assert "The river is four miles long." in page  # the last good build is still served
     overlay = re.search(r'<div class="factcheck-build-errors".*?</div>', page, re.S)[0]
-    assert ("checks/river-length.yaml:3:10: error: unknown verdict '&lt;b&gt;nope'"
-            in overlay.replace("&#x27;", "'"))
+    assert (
+        "checks/river-length.yaml:3:10: error: unknown verdict '&lt;b&gt;nope'"
+        in overlay.replace("&#x27;", "'")
+    )
     assert "<b>nope" not in page
     edit_and_wait_for_reload(server, src, CHECK)
     _, page = server.get(CLAIM_PAGE)
@@ -216,12 +235,14 @@ def test_a_source_folder_created_while_serving_is_watched(make_site):
         claim = (REPO / "templates" / "claim.html").read_text(encoding="utf-8")
         kicker = '<p class="kicker">Claim</p>'
         assert kicker in claim
-        edit_and_wait_for_reload(server, src, claim.replace(kicker, "<p>Our template</p>"),
-                                 "templates/claim.html")
+        edit_and_wait_for_reload(
+            server, src, claim.replace(kicker, "<p>Our template</p>"), "templates/claim.html"
+        )
         _, page = server.get(CLAIM_PAGE)
         assert "<p>Our template</p>" in page
-        edit_and_wait_for_reload(server, src, claim.replace(kicker, "<p>Edited again</p>"),
-                                 "templates/claim.html")  # and edits in it later too
+        edit_and_wait_for_reload(
+            server, src, claim.replace(kicker, "<p>Edited again</p>"), "templates/claim.html"
+        )  # and edits in it later too
         assert "<p>Edited again</p>" in server.get(CLAIM_PAGE)[1]
     finally:
         assert server.stop() == 0
@@ -232,10 +253,20 @@ def test_writes_outside_the_sources_never_rebuild(make_site):
     server = Served(src, free_port())
     try:
         _, page = server.get(CLAIM_PAGE)
-        write_tree(src, {"site/index.html": "a build while serving", "site/new/x.html": "x",
-                         ".site-cache/entry": "x", ".git/HEAD": "other", ".git/new/x": "x",
-                         "node_modules/x/index.js": "x", "notes.txt": "x",
-                         "checks/.river-length.yaml.swp": "x", "content/.#demo.md": "x"})
+        write_tree(
+            src,
+            {
+                "site/index.html": "a build while serving",
+                "site/new/x.html": "x",
+                ".site-cache/entry": "x",
+                ".git/HEAD": "other",
+                ".git/new/x": "x",
+                "node_modules/x/index.js": "x",
+                "notes.txt": "x",
+                "checks/.river-length.yaml.swp": "x",
+                "content/.#demo.md": "x",
+            },
+        )
         assert not [line for line in server.lines_within(1.5) if "built" in line]
         assert server.get(CLAIM_PAGE)[1] == page
         edit_and_wait_for_reload(server, src, CHECK.replace("four miles", "five miles"))
@@ -259,8 +290,19 @@ def test_unknown_paths_get_the_404_page(served):
 
 def test_reload_script_is_never_written_into_the_built_site(served, tmp_path):
     src, _ = served
-    built = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--src", str(src),
-                            "--out", str(tmp_path / "out")], capture_output=True, text=True)
+    built = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "build.py"),
+            "build",
+            "--src",
+            str(src),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stderr
     files = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
     assert files
@@ -323,21 +365,45 @@ def test_only_loopback_host_names_are_answered(served):
     """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1 gets 400."""
     _, server = served
     port = server.port
-    for host in ("127.0.0.1", f"127.0.0.1:{port}", "localhost", f"localhost:{port}",
-                 f"LocalHost:{port}", "[::1]", f"[::1]:{port}", "localhost:9000"):
+    for host in (
+        "127.0.0.1",
+        f"127.0.0.1:{port}",
+        "localhost",
+        f"localhost:{port}",
+        f"LocalHost:{port}",
+        "[::1]",
+        f"[::1]:{port}",
+        "localhost:9000",
+    ):
         status, response = raw_request(port, request_for(CLAIM_PAGE, f"Host: {host}"))
         assert status == 200, host
         assert b"The river is four miles long." in response
-    refused = [request_for(path, f"Host: {host}", method=method)
-               for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1.nip.io:{port}",
-                            f"localhost.evil.example:{port}", "localhost:", "::1",
-                            f"localhost:{port}@evil.example", f"localhost:{port} evil.example")
-               for path in (CLAIM_PAGE, "/__livereload/events?since=0", "/__livereload.js",
-                            "/no/such/page.html", "/")
-               for method in ("GET", "HEAD")]
-    refused += [request_for(CLAIM_PAGE),  # no Host at all
-                request_for(CLAIM_PAGE, "Host: localhost", "Host: evil.example"),
-                request_for(f"http://evil.example{CLAIM_PAGE}", "Host: localhost")]
+    refused = [
+        request_for(path, f"Host: {host}", method=method)
+        for host in (
+            "evil.example",
+            f"evil.example:{port}",
+            f"127.0.0.1.nip.io:{port}",
+            f"localhost.evil.example:{port}",
+            "localhost:",
+            "::1",
+            f"localhost:{port}@evil.example",
+            f"localhost:{port} evil.example",
+        )
+        for path in (
+            CLAIM_PAGE,
+            "/__livereload/events?since=0",
+            "/__livereload.js",
+            "/no/such/page.html",
+            "/",
+        )
+        for method in ("GET", "HEAD")
+    ]
+    refused += [
+        request_for(CLAIM_PAGE),  # no Host at all
+        request_for(CLAIM_PAGE, "Host: localhost", "Host: evil.example"),
+        request_for(f"http://evil.example{CLAIM_PAGE}", "Host: localhost"),
+    ]
     for request in refused:
         status, response = raw_request(port, request)
         assert status == 400, request
@@ -349,11 +415,16 @@ def test_only_loopback_host_names_are_answered(served):
 
 def test_a_path_too_long_for_the_file_system_gets_414_not_a_traceback(served):
     _, server = served
-    for path in ("/" + "a" * 8192, f"/demo/{'b' * 8192}/index.html", "/a" * 3000,
-                 f"/{'c' * 8192}/"):
+    for path in (
+        "/" + "a" * 8192,
+        f"/demo/{'b' * 8192}/index.html",
+        "/a" * 3000,
+        f"/{'c' * 8192}/",
+    ):
         for method in ("GET", "HEAD"):
-            status, _ = raw_request(server.port,
-                                    request_for(path, "Host: localhost", method=method))
+            status, _ = raw_request(
+                server.port, request_for(path, "Host: localhost", method=method)
+            )
             assert status == 414, (path[:20], method)
     assert server.get(CLAIM_PAGE)[0] == 200  # the server goes on
     assert server.stop() == 0
@@ -382,8 +453,7 @@ def live_server(tmp_path):
         server.server_close()
 
 
-def test_idle_connections_time_out_but_the_event_stream_stays_open(tmp_path, live_server,
-                                                                   capfd):
+def test_idle_connections_time_out_but_the_event_stream_stays_open(tmp_path, live_server, capfd):
     site = serve.LiveSite(one_page_build, tmp_path / "site")
     site.rebuild()
     server = live_server(site, idle_timeout=0.5)
@@ -393,8 +463,7 @@ def test_idle_connections_time_out_but_the_event_stream_stays_open(tmp_path, liv
     stream = events.getresponse()
     assert stream.getheader("Content-Type") == "text/event-stream"
     for request in (b"", b"GET / HTTP/1.1\r\nHost: localhost\r\n"):  # the blank line never comes
-        with socket.create_connection(("127.0.0.1", server.server_port),
-                                      timeout=WAIT) as slow:
+        with socket.create_connection(("127.0.0.1", server.server_port), timeout=WAIT) as slow:
             slow.sendall(request)
             assert slow.recv(100) == b""  # closed by the server, unanswered, after the timeout
     site.rebuild()  # the stream, older than the closed connections, still gets the reload
@@ -444,8 +513,9 @@ def test_a_build_that_raises_does_not_stop_the_watcher(make_site, live_server, t
     site.rebuild()
     server = live_server(site)
     stop, watching = threading.Event(), threading.Event()
-    watcher = threading.Thread(target=serve.watch_root, daemon=True,
-                               args=(site, folders, site_file, stop, watching))
+    watcher = threading.Thread(
+        target=serve.watch_root, daemon=True, args=(site, folders, site_file, stop, watching)
+    )
     watcher.start()
     assert watching.wait(WAIT)
     crash = "the build crashed after a change to checks/river-length.yaml: KeyError: 'a bug'"
@@ -467,15 +537,15 @@ def test_a_build_that_raises_does_not_stop_the_watcher(make_site, live_server, t
         watcher.join(WAIT)
 
 
-def test_a_template_that_raises_is_shown_and_the_next_edit_still_rebuilds(
-        make_site, start_server):
+def test_a_template_that_raises_is_shown_and_the_next_edit_still_rebuilds(make_site, start_server):
     claim = (REPO / "templates" / "claim.html").read_text(encoding="utf-8")
     kicker = '<p class="kicker">Claim</p>'
     line = claim.splitlines().index(kicker) + 1
     src = make_site({"templates/claim.html": claim})
     server = start_server(src)
-    edit_and_wait_for_reload(server, src, claim.replace(kicker, "<p>{{ 1 // 0 }}</p>"),
-                             "templates/claim.html")
+    edit_and_wait_for_reload(
+        server, src, claim.replace(kicker, "<p>{{ 1 // 0 }}</p>"), "templates/claim.html"
+    )
     status, page = server.get(CLAIM_PAGE)
     assert status == 200
     assert "The river is four miles long." in page  # the last good build is still served
@@ -483,8 +553,9 @@ def test_a_template_that_raises_is_shown_and_the_next_edit_still_rebuilds(
     assert "ZeroDivisionError: integer division or modulo by zero" in shown
     assert f"templates/claim.html:{line}" in shown
     server.wait_for_line("ZeroDivisionError", stderr=True)
-    edit_and_wait_for_reload(server, src, claim.replace(kicker, "<p>Fixed</p>"),
-                             "templates/claim.html")
+    edit_and_wait_for_reload(
+        server, src, claim.replace(kicker, "<p>Fixed</p>"), "templates/claim.html"
+    )
     _, page = server.get(CLAIM_PAGE)
     assert "<p>Fixed</p>" in page and "factcheck-build-errors" not in page
     edit_and_wait_for_reload(server, src, CHECK.replace("four miles", "six miles"))
@@ -531,8 +602,10 @@ def test_a_failing_file_watch_is_shown_and_started_again(tmp_path, monkeypatch, 
     seen: list[serve.Changes] = []
     serve.keep_watching(site, [tmp_path], threading.Event(), seen.append)
     assert len(watches) == 2 and seen == [change]
-    problem = ("watching the sources failed: RuntimeError: OS file watch limit reached; "
-               "watching again in 0s")
+    problem = (
+        "watching the sources failed: RuntimeError: OS file watch limit reached; "
+        "watching again in 0s"
+    )
     assert shown == [[problem]]  # ...nor goes unseen: the pages showed it until the rebuild
     assert site.status.errors == []  # that rebuild covers what changed while not watching
     err = capsys.readouterr().err
@@ -546,15 +619,13 @@ def test_a_watch_on_a_removed_folder_ends_quietly(tmp_path, monkeypatch, capsys)
 
     monkeypatch.setattr(serve.watchfiles, "watch", watch)
     site = serve.LiveSite(one_page_build, tmp_path / "site")
-    serve.keep_watching(site, [tmp_path / "checks"], threading.Event(), print,
-                        until_gone=True)
+    serve.keep_watching(site, [tmp_path / "checks"], threading.Event(), print, until_gone=True)
     assert site.status.generation == 0  # the root watch starts another when it comes back
     assert capsys.readouterr() == ("", "")
 
 
 @pytest.mark.parametrize("given_by", ["--base-url", "site.yaml"])
-def test_the_404_page_under_a_base_url_links_to_the_preview(make_site, start_server,
-                                                            given_by):
+def test_the_404_page_under_a_base_url_links_to_the_preview(make_site, start_server, given_by):
     base = "https://example.org/x/"
     if given_by == "site.yaml":
         server = start_server(make_site({"site.yaml": f"base_url: {base}\n"}))

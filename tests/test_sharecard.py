@@ -42,22 +42,46 @@ BADGE_BOX = (MARGIN, HEADER_TOP, MARGIN + BADGE, HEADER_TOP + BADGE)
 
 ENGLISH = Card(
     claim="The United States is closing in on an agreement with Islamabad to use Pakistani "
-          "airspace for operations in Afghanistan",
-    claimant="Lloyd Austin", verdict_label="Mostly false", symbol="cross", color="#bc4c00",
-    publisher="Example Fact Desk", site_title="Fact checks")
+    "airspace for operations in Afghanistan",
+    claimant="Lloyd Austin",
+    verdict_label="Mostly false",
+    symbol="cross",
+    color="#bc4c00",
+    publisher="Example Fact Desk",
+    site_title="Fact checks",
+)
 ARABIC = Card(
     claim="الولايات المتحدة تقترب من اتفاق مع إسلام آباد لاستخدام المجال الجوي الباكستاني "
-          "في عام 2024 (بنسبة 50%) مع NATO",
-    claimant="لويد أوستن", verdict_label="غير صحيح في الغالب", symbol="cross",
-    color="#bc4c00", publisher="مكتب التحقق", site_title="Fact checks", lang="ar", dir="rtl")
+    "في عام 2024 (بنسبة 50%) مع NATO",
+    claimant="لويد أوستن",
+    verdict_label="غير صحيح في الغالب",
+    symbol="cross",
+    color="#bc4c00",
+    publisher="مكتب التحقق",
+    site_title="Fact checks",
+    lang="ar",
+    dir="rtl",
+)
 URDU = Card(
     claim="امریکہ افغانستان میں کارروائیوں کے لیے پاکستانی فضائی حدود استعمال کرنے کے "
-          "معاہدے کے قریب ہے", claimant="لائیڈ آسٹن", verdict_label="زیادہ تر غلط",
-    symbol="half", color="#9a6700", publisher="فیکٹ ڈیسک", lang="ur", dir="rtl")
+    "معاہدے کے قریب ہے",
+    claimant="لائیڈ آسٹن",
+    verdict_label="زیادہ تر غلط",
+    symbol="half",
+    color="#9a6700",
+    publisher="فیکٹ ڈیسک",
+    lang="ur",
+    dir="rtl",
+)
 HINDI = Card(
-    claim="अमेरिका अफ़ग़ानिस्तान में कार्रवाई के लिए पाकिस्तानी हवाई क्षेत्र के इस्तेमाल पर "
-          "समझौते के क़रीब है", claimant="लॉयड ऑस्टिन", verdict_label="अप्रमाणित",
-    symbol="question", color="#6e7781", publisher="तथ्य जाँच", lang="hi")
+    claim="अमेरिका अफ़ग़ानिस्तान में कार्रवाई के लिए पाकिस्तानी हवाई क्षेत्र के इस्तेमाल पर समझौते के क़रीब है",
+    claimant="लॉयड ऑस्टिन",
+    verdict_label="अप्रमाणित",
+    symbol="question",
+    color="#6e7781",
+    publisher="तथ्य जाँच",
+    lang="hi",
+)
 
 
 def picture(png: bytes) -> Image.Image:
@@ -82,7 +106,7 @@ def first_line(image: Image.Image) -> tuple[int, int, int, int]:
 def chunks(png: bytes) -> list[bytes]:
     names, at = [], 8
     while at < len(png):
-        length, name = struct.unpack(">I4s", png[at:at + 8])
+        length, name = struct.unpack(">I4s", png[at : at + 8])
         names.append(name)
         at += 12 + length
     return names
@@ -101,12 +125,21 @@ def test_a_card_is_a_1200_by_630_png_without_metadata():
 
 
 def test_the_same_card_gives_the_same_bytes_in_another_process():
-    script = ("import sys; from factcheck.sharecard import Card, cache_key, draw; "
-              f"card = {ARABIC!r}; "
-              "sys.stdout.buffer.write(draw(card) + cache_key(card).encode())")
-    runs = [subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True,
-                           capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
-            for seed in ("1", "2")]
+    script = (
+        "import sys; from factcheck.sharecard import Card, cache_key, draw; "
+        f"card = {ARABIC!r}; "
+        "sys.stdout.buffer.write(draw(card) + cache_key(card).encode())"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        for seed in ("1", "2")
+    ]
     here = sharecard.draw(ARABIC) + sharecard.cache_key(ARABIC).encode()
     assert runs[0].stdout == runs[1].stdout == here
 
@@ -115,8 +148,12 @@ def test_each_verdict_of_the_default_scale_looks_different():
     best, worst = 5, 1
     chips = []
     for verdict in DEFAULT_SCALE:
-        card = replace(ENGLISH, verdict_label=verdict.label, color=verdict.color,
-                       symbol=sharecard.symbol_for(verdict.rating, best, worst))
+        card = replace(
+            ENGLISH,
+            verdict_label=verdict.label,
+            color=verdict.color,
+            symbol=sharecard.symbol_for(verdict.rating, best, worst),
+        )
         chips.append(picture(sharecard.draw(card)).crop(CHIP_BAND).tobytes())
     assert len(set(chips)) == len(DEFAULT_SCALE)
 
@@ -125,19 +162,26 @@ def test_each_verdict_of_the_default_scale_looks_different():
 def test_the_symbol_is_drawn_so_the_verdict_never_rests_on_colour(symbol):
     """Two cards that differ only in the symbol differ where it is; the symbol's pixels
     are the chip's colour cut out of the disc beside the label."""
-    plain = picture(sharecard.draw(replace(ENGLISH, symbol="check" if symbol != "check"
-                                           else "cross")))
+    plain = picture(
+        sharecard.draw(replace(ENGLISH, symbol="check" if symbol != "check" else "cross"))
+    )
     marked = picture(sharecard.draw(replace(ENGLISH, symbol=symbol)))
     assert ImageChops.difference(plain.crop(DISC_BOX), marked.crop(DISC_BOX)).getbbox()
     left, top, right, bottom = DISC_BOX
     inside = marked.crop((left + 12, top + 12, right - 12, bottom - 12))
     counts = {colour: n for n, colour in inside.getcolors(4096)}
-    assert counts.get((0xbc, 0x4c, 0x00), 0) > 40, "no mark inside the disc"
+    assert counts.get((0xBC, 0x4C, 0x00), 0) > 40, "no mark inside the disc"
 
 
 def test_symbols_follow_the_scale():
     assert [sharecard.symbol_for(v.rating, 5, 1) for v in DEFAULT_SCALE] == [
-        "check", "check", "half", "cross", "cross", "question"]
+        "check",
+        "check",
+        "half",
+        "cross",
+        "cross",
+        "question",
+    ]
     assert [sharecard.symbol_for(r, 3, 1) for r in (3, 2, 1)] == ["check", "half", "cross"]
 
 
@@ -151,8 +195,11 @@ def test_text_contrasts_with_its_background_at_least_4_5_to_1():
 
 
 def test_the_label_is_drawn_in_its_contrasting_colour():
-    for color, text in (("#1a7f37", (255, 255, 255)), ("#ffd33d", (0x1f, 0x23, 0x28)),
-                        ("#4c8a16", (0, 0, 0))):
+    for color, text in (
+        ("#1a7f37", (255, 255, 255)),
+        ("#ffd33d", (0x1F, 0x23, 0x28)),
+        ("#4c8a16", (0, 0, 0)),
+    ):
         chip = picture(sharecard.draw(replace(ENGLISH, color=color))).crop(CHIP_BAND)
         counts = {c: n for n, c in chip.getcolors(65536)}
         assert counts.get(text, 0) > 500
@@ -187,7 +234,8 @@ def test_latin_words_and_numbers_in_arabic_keep_their_order():
     assert words == ["2024", "عام", "NATO", "من", "50", "قال"]
     assert texts.index("%") == texts.index("50") - 1  # '%50', as the bidi algorithm says
     assert {run.font.face for run in line.runs if run.text in ("NATO", "%")} == {
-        sharecard.NOTO_LATIN}
+        sharecard.NOTO_LATIN
+    }
 
 
 def test_bidi_levels_of_mixed_text():
@@ -201,8 +249,9 @@ def test_devanagari_conjuncts_are_formed():
     """A non-joiner after each virama forces the half forms apart: conjuncts are narrower."""
     word = "क्षत्रिय स्त्री प्रधानमंत्री"
     formed = first_line(picture(sharecard.draw(replace(HINDI, claim=word))))
-    apart = first_line(picture(sharecard.draw(replace(
-        HINDI, claim=word.replace("\u094d", "\u094d\u200c")))))
+    apart = first_line(
+        picture(sharecard.draw(replace(HINDI, claim=word.replace("\u094d", "\u094d\u200c"))))
+    )
     assert formed[2] - formed[0] < 0.9 * (apart[2] - apart[0])
 
 
@@ -279,12 +328,14 @@ def test_missing_raqm_is_reported(monkeypatch):
 def test_the_cache_key_changes_with_what_is_drawn(tmp_path):
     key = sharecard.cache_key(ENGLISH)
     assert key == sharecard.cache_key(replace(ENGLISH))
-    for changed in (replace(ENGLISH, claim="Another claim"), replace(ENGLISH, logo=b"\x89PNG"),
-                    replace(ENGLISH, color="#1a7f37")):
+    for changed in (
+        replace(ENGLISH, claim="Another claim"),
+        replace(ENGLISH, logo=b"\x89PNG"),
+        replace(ENGLISH, color="#1a7f37"),
+    ):
         assert sharecard.cache_key(changed) != key
     for weight in ("Regular", "Bold"):
-        shutil.copy(FONT_DIRS[1] / f"DejaVuSans{'-Bold' if weight == 'Bold' else ''}.ttf",
-                    tmp_path)
+        shutil.copy(FONT_DIRS[1] / f"DejaVuSans{'-Bold' if weight == 'Bold' else ''}.ttf", tmp_path)
     assert sharecard.cache_key(ENGLISH, Fonts([tmp_path])) != key  # other fonts
 
 
@@ -294,7 +345,7 @@ def test_a_favicon_shows_the_initial_on_a_rounded_square():
         icon = Image.open(io.BytesIO(png))
         assert (icon.size, icon.mode) == ((size, size), "RGBA")
         assert icon.getpixel((0, 0))[3] == 0  # a rounded corner
-        assert icon.getpixel((size // 2, size // 8))[:3] == (0x1f, 0x23, 0x28)
+        assert icon.getpixel((size // 2, size // 8))[:3] == (0x1F, 0x23, 0x28)
         assert png == sharecard.favicon("Example Fact Desk", size)
     letters = [sharecard.favicon(name, 180) for name in ("Example", "Fact", "مكتب", "तथ्य")]
     assert len(set(letters)) == 4

@@ -12,8 +12,9 @@ LONG_CLAIM = "The river " + "is very long " * 8
 
 
 def with_long_claim(make_site):
-    return make_site({PATH: CHECK.replace("claim: The river is ten miles long",
-                                          f"claim: {LONG_CLAIM}")})
+    return make_site(
+        {PATH: CHECK.replace("claim: The river is ten miles long", f"claim: {LONG_CLAIM}")}
+    )
 
 
 @pytest.mark.parametrize("command", ["check", "build"])
@@ -33,8 +34,10 @@ def test_strict_build_writes_nothing(make_site, run, tmp_path):
     src = with_long_claim(make_site)
     assert run("build", "--strict", "--src", src, "--out", tmp_path / "out")[0] == 1
     assert not (tmp_path / "out").exists()
-    assert run("build", "--strict", "--src", make_site({PATH: CHECK}),
-               "--out", tmp_path / "out")[0] == 0
+    assert (
+        run("build", "--strict", "--src", make_site({PATH: CHECK}), "--out", tmp_path / "out")[0]
+        == 0
+    )
     assert (tmp_path / "out" / "index.html").is_file()
 
 
@@ -45,7 +48,8 @@ def test_github_format_annotates_file_and_line(make_site, run, monkeypatch):
     assert status == 1
     assert out.splitlines() == [
         "::error file=src/checks/river-length.yaml,line=3,col=10::unknown verdict "
-        "'mostly-flase' (did you mean 'mostly-false'?)"]
+        "'mostly-flase' (did you mean 'mostly-false'?)"
+    ]
     assert err == ["1 error; nothing was written"]
 
 
@@ -63,4 +67,5 @@ def test_github_format_warnings_and_strict(make_site, run, monkeypatch):
 def test_annotations_escape_what_github_would_misread():
     diagnostic = Diagnostic("a,b:c.yaml", 2, 3, "100% wrong\nreally", "see: here")
     assert github_annotation(diagnostic, diagnostic.path) == (
-        "::error file=a%2Cb%3Ac.yaml,line=2,col=3::100%25 wrong%0Areally (see: here)")
+        "::error file=a%2Cb%3Ac.yaml,line=2,col=3::100%25 wrong%0Areally (see: here)"
+    )

@@ -34,7 +34,9 @@ summary: تحققنا من ادعاء واحد في الخطاب.
 RTL_CHECK = CHECK.replace("claim: The river is ten miles long", "claim: طول النهر عشرة أميال")
 EARLIER_RTL_ARTICLES = {  # enough for a second index page, with its navigation
     f"content/rtl-{n:02}.md": f"---\ntitle: مقال سابق {n}\npublished: 2023-01-{n:02}\n"
-    "lang: ar\n---\nنص المقال.\n" for n in range(1, 31)}
+    "lang: ar\n---\nنص المقال.\n"
+    for n in range(1, 31)
+}
 
 
 @dataclass(frozen=True)
@@ -53,9 +55,14 @@ def sites(tmp_path_factory) -> Sites:
     """The example, a right-to-left site (two index pages) and the hostile fixture, served."""
     root = tmp_path_factory.mktemp("served")
     assert build.main(["build", "--out", str(root / "example")]) == 0
-    rtl = write_tree(tmp_path_factory.mktemp("rtl-src"), {
-        "content/rtl-article.md": RTL_ARTICLE, "checks/river-length.yaml": RTL_CHECK,
-        **EARLIER_RTL_ARTICLES})
+    rtl = write_tree(
+        tmp_path_factory.mktemp("rtl-src"),
+        {
+            "content/rtl-article.md": RTL_ARTICLE,
+            "checks/river-length.yaml": RTL_CHECK,
+            **EARLIER_RTL_ARTICLES,
+        },
+    )
     build_site(rtl, root / "rtl")
     hostile = tmp_path_factory.mktemp("hostile-src") / "src"
     shutil.copytree(HOSTILE_SOURCES, hostile)
@@ -85,12 +92,17 @@ def new_page(browser):
     """
     contexts = []
 
-    def open_page(width: int = 1280, scheme: str = "light", javascript: bool = True,
-                  touch: bool = False):
+    def open_page(
+        width: int = 1280, scheme: str = "light", javascript: bool = True, touch: bool = False
+    ):
         context = browser.new_context(
-            viewport={"width": width, "height": 800}, color_scheme=scheme,
-            java_script_enabled=javascript, has_touch=touch, is_mobile=touch,
-            reduced_motion="reduce")
+            viewport={"width": width, "height": 800},
+            color_scheme=scheme,
+            java_script_enabled=javascript,
+            has_touch=touch,
+            is_mobile=touch,
+            reduced_motion="reduce",
+        )
         context.set_default_timeout(5000)
         contexts.append(context)
         return context.new_page()

@@ -74,6 +74,9 @@ def test_verdict_chips_and_highlights_meet_contrast(sites, new_page, name, schem
     page.goto(sites.page(PAGES[name]))
     found = page.evaluate(COLOURS)
     assert len(found) >= 6
-    low = [(f["html"], round(contrast(f["color"], f["background"]), 2)) for f in found
-           if f["background"][3] != 255 or contrast(f["color"], f["background"]) < AA_NORMAL_TEXT]
+    low = [
+        (f["html"], round(contrast(f["color"], f["background"]), 2))
+        for f in found
+        if f["background"][3] != 255 or contrast(f["color"], f["background"]) < AA_NORMAL_TEXT
+    ]
     assert not low, f"below {AA_NORMAL_TEXT}:1 (or see-through background): {low}"

@@ -85,10 +85,13 @@ def test_javascript_source_url_is_an_error_with_its_line(tmp_path, run):
     shutil.copytree(HOSTILE_SOURCES, src)
     check = src / "checks" / "hostile-html.yaml"
     text = check.read_text("utf-8")
-    check.write_text(text.replace("url: https://example.org/survey",
-                                  "url: javascript:alert(document.domain)"), "utf-8")
-    line = 1 + text[:text.index("url: https://example.org/survey")].count("\n")
+    check.write_text(
+        text.replace("url: https://example.org/survey", "url: javascript:alert(document.domain)"),
+        "utf-8",
+    )
+    line = 1 + text[: text.index("url: https://example.org/survey")].count("\n")
     status, _, errors = run("check", "--src", src)
     assert status == 1
-    assert any(e.startswith(f"checks/hostile-html.yaml:{line}:") and "error" in e
-               for e in errors), errors
+    assert any(
+        e.startswith(f"checks/hostile-html.yaml:{line}:") and "error" in e for e in errors
+    ), errors

@@ -76,7 +76,8 @@ def test_every_chip_is_reached_with_tab_in_order_and_focus_is_visible(article):
     page, _ = article
     page.reload()
     chips = page.locator(CHIP_BUTTONS).evaluate_all(
-        "bs => bs.map(b => b.getAttribute('aria-controls'))")
+        "bs => bs.map(b => b.getAttribute('aria-controls'))"
+    )
     reached, invisible = [], []
     for _ in range(400):
         page.keyboard.press("Tab")

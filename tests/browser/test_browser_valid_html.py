@@ -20,10 +20,14 @@ def test_every_page_is_valid_html(sites):
     pages = sorted(p for site in ("example", "rtl") for p in (sites.root / site).rglob("*.html"))
     assert len(pages) >= 15
     checked = subprocess.run(
-        ["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only",
-         *map(str, pages)], capture_output=True, text=True, timeout=120)
+        ["java", "-jar", str(VNU_JAR), "--format", "json", "--errors-only", *map(str, pages)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     messages = json.loads(checked.stderr or checked.stdout)["messages"]
-    errors = [f"{m['url'].removeprefix('file:')}:{m.get('lastLine', 0)}: {m['message']}"
-              for m in messages]
+    errors = [
+        f"{m['url'].removeprefix('file:')}:{m.get('lastLine', 0)}: {m['message']}" for m in messages
+    ]
     assert not errors, "\n".join(errors)
     assert checked.returncode == 0, checked.stderr
