@@ -83,7 +83,7 @@ def fetch(url: str, timeout: float) -> Answer:
     target = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~") + (
         f"?{quote(parts.query, safe='/%:@!$&()*+,;=?~')}" if parts.query else ""
     )
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
+    connection = connection_class(parts.hostname or "", parts.port, timeout=timeout)
     try:
         connection.request("GET", target, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
         response = connection.getresponse()

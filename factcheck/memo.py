@@ -463,7 +463,8 @@ class Store:
         self, keys: Iterable[str], is_broad: Callable[[str], bool] = lambda k: False
     ) -> set[str]:
         """The results that read any of these keys."""
-        narrow, broad = [], []
+        narrow: list[str] = []
+        broad: list[str] = []
         for key in keys:
             (broad if is_broad(key) else narrow).append(key)
         found: set[str] = set()

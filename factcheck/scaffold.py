@@ -14,11 +14,10 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import schema, validate
+from . import schema
 from .sources import ID_PATTERN, suggest_id
 
 TEMPLATE = Path(__file__).resolve().parent / "new-check.yaml"
-DEFAULT_VERDICTS = tuple(v.key for v in validate.DEFAULT_SCALE)
 
 
 class ScaffoldError(Exception):
@@ -64,7 +63,7 @@ def _schema_for(src: Path, verdicts: tuple[str, ...]) -> tuple[Path, str]:
     if own.is_file():
         return own, ""
     hint = ""
-    if verdicts != DEFAULT_VERDICTS:
+    if verdicts != schema.DEFAULT_VERDICTS:
         hint = (
             "site.yaml has its own rating scale: run `python -m factcheck.schema "
             f"--src {src}` so editors know its verdicts"

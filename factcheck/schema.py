@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from . import validate
 from .errors import Report
@@ -31,7 +32,10 @@ TEXT_NOTE = (
 )
 
 
-def check_schema(verdicts: tuple[str, ...] = tuple(v.key for v in validate.DEFAULT_SCALE)) -> dict:
+DEFAULT_VERDICTS = tuple(v.key for v in validate.DEFAULT_SCALE)
+
+
+def check_schema(verdicts: tuple[str, ...] = DEFAULT_VERDICTS) -> dict[str, Any]:
     """The schema of `checks/<id>.yaml` for a rating scale with these keys."""
     return {
         "$schema": DRAFT,
@@ -41,7 +45,7 @@ def check_schema(verdicts: tuple[str, ...] = tuple(v.key for v in validate.DEFAU
     }
 
 
-def site_schema() -> dict:
+def site_schema() -> dict[str, Any]:
     """The schema of `site.yaml`, where every key is optional."""
     return {
         "$schema": DRAFT,
@@ -51,7 +55,7 @@ def site_schema() -> dict:
     }
 
 
-def render(schema: dict) -> str:
+def render(schema: dict[str, Any]) -> str:
     """Stable text, so the committed files can be compared with a fresh generation."""
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 

@@ -7,6 +7,7 @@ The rating's word and number come from one scale entry, so they can never disagr
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from .model import Article, Check, SiteConfig
 
@@ -21,8 +22,8 @@ def dump(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_SAFE)
 
 
-def organization(config: SiteConfig) -> dict:
-    org = {"@type": "Organization", "name": config.publisher.name}
+def organization(config: SiteConfig) -> dict[str, Any]:
+    org: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
     if config.publisher.url:
         org["url"] = config.publisher.url
     if config.publisher.logo:
@@ -30,17 +31,24 @@ def organization(config: SiteConfig) -> dict:
     return org
 
 
-def claim_review(check: Check, config: SiteConfig, url: str, lang: str) -> dict:
+def claim_review(check: Check, config: SiteConfig, url: str, lang: str) -> dict[str, Any]:
     """The ClaimReview of one check; `url` is the claim page's absolute URL or ''."""
     verdict = config.verdict(check.verdict)
-    rating = {"@type": "Rating", "alternateName": verdict.label, "ratingExplanation": check.summary}
+    rating: dict[str, Any] = {
+        "@type": "Rating",
+        "alternateName": verdict.label,
+        "ratingExplanation": check.summary,
+    }
     if verdict.rating is not None:
         rating.update(
             ratingValue=verdict.rating,
             bestRating=config.best_rating,
             worstRating=config.worst_rating,
         )
-    claim = {"@type": "Claim", "author": {"@type": "Organization", "name": check.claimant}}
+    claim: dict[str, Any] = {
+        "@type": "Claim",
+        "author": {"@type": "Organization", "name": check.claimant},
+    }
     if check.claim_date:
         claim["datePublished"] = check.claim_date.isoformat()
     if check.appearance:
@@ -63,7 +71,7 @@ def claim_review(check: Check, config: SiteConfig, url: str, lang: str) -> dict:
     return review
 
 
-def article(item: Article, config: SiteConfig, url: str, review_urls: list[str]) -> dict:
+def article(item: Article, config: SiteConfig, url: str, review_urls: list[str]) -> dict[str, Any]:
     """The Article of a fact-check page, referring to its claims' reviews by URL."""
     data = {
         "@context": CONTEXT,
