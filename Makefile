@@ -26,6 +26,8 @@ schemas: $(VENV)/.runtime
 
 test: system-deps $(VENV)/.dev
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy --strict factcheck
 	$(PY) -m pytest
 
 system-deps:
@@ -53,6 +55,8 @@ $(BENCH_VENV)/.installed: bench/requirements.txt
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy --strict factcheck
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import markdown
@@ -159,7 +160,9 @@ class Found:
 class ClaimMarkerProcessor(LinkInlineProcessor):
     """`[text]{claim=id}`: a span holding the text; malformed braces become a problem."""
 
-    def handleMatch(self, m, data):
+    def handleMatch(  # type: ignore[override]  # the inline-processor form, with data
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | None, int | None, int | None]:
         text, index, closed = self.getText(data, m.end(0))
         if not closed or not data.startswith("{", index):
             return None, None, None
@@ -224,11 +227,11 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
         super().__init__(md)
         self.found: list[Found] = []
 
-    def run(self, root):
+    def run(self, root: etree.Element) -> None:
         self.found = []
         self._walk(root, inside=None, in_code=False)
 
-    def _walk(self, element, inside: str | None, in_code: bool) -> None:
+    def _walk(self, element: etree.Element, inside: str | None, in_code: bool) -> None:
         """Visit children in document order; `inside` names the marker around them."""
         in_code = in_code or element.tag in ("code", "pre")
         self._stray(element.text, in_code, inside)
@@ -303,7 +306,7 @@ class PossiblePatterns:
             if name in md.inlinePatterns
         }
         self.every = [(names.get(id(pattern)), pattern) for pattern in md.inlinePatterns]
-        self.registries: dict[tuple[bool, ...], markdown.util.Registry] = {}
+        self.registries: dict[tuple[bool, ...], markdown.util.Registry[Any]] = {}
 
     def choose(self, text: str) -> None:
         """Set the patterns for converting `text`."""
@@ -312,11 +315,11 @@ class PossiblePatterns:
         )
         registry = self.registries.get(possible)
         if registry is None:
-            registry = self.registries[possible] = markdown.util.Registry()
+            registry = self.registries[possible] = markdown.util.Registry[Any]()
             kept = [item for item, keep in zip(self.every, possible, strict=True) if keep]
             for rank, (name, pattern) in enumerate(kept):
                 registry.register(pattern, name or f"pattern-{rank}", len(kept) - rank)
-        self.inline.inlinePatterns = registry
+        self.inline.inlinePatterns = registry  # type: ignore[attr-defined]
 
 
 class HeadingLevels(Treeprocessor):
@@ -329,7 +332,7 @@ class HeadingLevels(Treeprocessor):
         super().__init__(md)
         self.top, self.shift = top, shift
 
-    def run(self, root):
+    def run(self, root: etree.Element) -> None:
         for element in root.iter():
             if _HEADING.fullmatch(element.tag):
                 level = int(element.tag[1]) + self.shift
@@ -337,7 +340,7 @@ class HeadingLevels(Treeprocessor):
 
 
 class ClaimMarkers(markdown.Extension):
-    def extendMarkdown(self, md):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.inlinePatterns.register(ClaimMarkerProcessor(r"\[", md), "claim", MARKER_PRIORITY)
         self.tree = ClaimMarkerTreeprocessor(md)
         md.treeprocessors.register(self.tree, "claim", 16)
@@ -405,7 +408,7 @@ def images_without_alt(body: str, first_line: int, html: str) -> list[tuple[int,
     reader. Checked in the HTML made (an <img> in a code span is text there), then found
     in the source for its place."""
     missing = sum(1 for tag in _IMAGE_TAG.findall(html) if not _ALT.search(tag))
-    places = []
+    places: list[tuple[int, int]] = []
     for match in _IMAGE_TAG.finditer(body):
         if len(places) < missing and not _ALT.search(match[0]):
             line = body.count("\n", 0, match.start())

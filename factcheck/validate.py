@@ -103,6 +103,9 @@ _NOT_IN_URLS = re.compile(r'[\s<>"{}|\\^`]')  # whitespace as str.isspace() know
 _EMAIL = re.compile(r"[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+")
 
 
+JSONSchema = dict[str, Any]
+
+
 class Invalid:
     """Marks a value that was reported as wrong, so callers skip it without a second error."""
 
@@ -157,7 +160,7 @@ class Spec:
     def convert(self, node: yaml.Node, at: Place) -> Any:
         raise NotImplementedError
 
-    def json_schema(self) -> dict:
+    def json_schema(self) -> JSONSchema:
         raise NotImplementedError
 
 
@@ -174,7 +177,7 @@ class Text(Spec):
 
     expected = "text"
 
-    def convert(self, node, at):
+    def convert(self, node: yaml.Node, at: Place) -> Any:
         if not isinstance(node, yaml.ScalarNode):
             return at.error(node, f"expected {self.expected}, found {_found(node)}")
         value = node.value.strip()
@@ -182,7 +185,7 @@ class Text(Spec):
             return at.error(node, "must not be empty")
         return value
 
-    def json_schema(self):
+    def json_schema(self) -> JSONSchema:
         # An editor's YAML 1.2 reading may type `no`, `010` or `true` as boolean or number:
         # all are text to the validator, so the schema accepts them; blank text is not.
         return {"type": ["string", "number", "boolean"], "pattern": r"\S"}
@@ -195,14 +198,14 @@ class Scalar(Text):
         self,
         expected: str,
         check: Callable[[str], str],
-        schema: dict,
+        schema: JSONSchema,
         parse: Callable[[str], Any] = str,
         hint: str = "",
     ) -> None:
         self.expected, self._check, self._schema = expected, check, schema
         self._parse, self._hint = parse, hint
 
-    def convert(self, node, at):
+    def convert(self, node: yaml.Node, at: Place) -> Any:
         value = super().convert(node, at)
         if value is INVALID:
             return value
@@ -211,7 +214,7 @@ class Scalar(Text):
             return at.error(node, problem, self._hint)
         return self._parse(value)
 
-    def json_schema(self):
+    def json_schema(self) -> JSONSchema:
         return dict(self._schema)
 
 
@@ -317,14 +320,14 @@ class Choice(Text):
         self.what, self.choices = what, choices
         self.expected = f"a {what}"
 
-    def convert(self, node, at):
+    def convert(self, node: yaml.Node, at: Place) -> Any:
         value = super().convert(node, at)
         if value is INVALID or value in self.choices:
             return value
         hint = did_you_mean(value, self.choices) or "one of: " + ", ".join(self.choices)
         return at.error(node, f"unknown {self.what} '{value}'", hint)
 
-    def json_schema(self):
+    def json_schema(self) -> JSONSchema:
         # `verdict: false` is the key 'false' to the validator but a boolean to an editor.
         typed = [_BOOLEANS[c] for c in self.choices if c in ("true", "false")]
         return {"enum": [*self.choices, *typed]}
@@ -333,12 +336,12 @@ class Choice(Text):
 class Boolean(Spec):
     expected = "true or false"
 
-    def convert(self, node, at):
+    def convert(self, node: yaml.Node, at: Place) -> Any:
         if isinstance(node, yaml.ScalarNode) and node.value in _BOOLEANS:
             return _BOOLEANS[node.value]
         return at.error(node, f"expected true or false, found {_found(node)}")
 
-    def json_schema(self):
+    def json_schema(self) -> JSONSchema:
         return {"enum": [True, False, *_BOOLEANS]}
 
 
@@ -347,7 +350,7 @@ class ListOf(Spec):
         self.item, self.min_items = item, min_items
         self.expected = "a list"
 
-    def convert(self, node, at):
+    def convert(self, node: yaml.Node, at: Place) -> Any:
         if not isinstance(node, yaml.SequenceNode):
             return at.error(
                 node,
@@ -359,7 +362,7 @@ class ListOf(Spec):
         items = [self.item.convert(child, at) for child in node.value]
         return INVALID if any(i is INVALID for i in items) else tuple(items)
 
-    def json_schema(self):
+    def json_schema(self) -> JSONSchema:
         return {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
 
 
@@ -371,7 +374,7 @@ class Names(Spec):
     def __init__(self) -> None:
         self.text = Text()
 
-    def convert(self, node, at):
+    def convert(self, node: yaml.Node, at: Place) -> Any:
         if isinstance(node, yaml.ScalarNode):
             value = self.text.convert(node, at)
             return value if value is INVALID else (value,)
@@ -380,7 +383,7 @@ class Names(Spec):
         names = [self.text.convert(child, at) for child in node.value]
         return INVALID if any(n is INVALID for n in names) else tuple(dict.fromkeys(names))
 
-    def json_schema(self):
+    def json_schema(self) -> JSONSchema:
         text = self.text.json_schema()
         return {"anyOf": [text, {"type": "array", "items": text}]}
 
@@ -402,17 +405,19 @@ class Record(Spec):
     ) -> None:
         self.what, self.fields, self.make = what, dict(fields), make
 
-    def convert(self, node, at, **extra):
+    def convert(self, node: yaml.Node, at: Place, **extra: Any) -> Any:
         values = self.read(node, at)
-        if values is INVALID:
+        if isinstance(values, Invalid):
             return values
         return self.make(**values, **extra)
 
-    def read(self, node, at) -> dict | Invalid:
+    def read(self, node: yaml.Node, at: Place) -> dict[str, Any] | Invalid:
         """Convert each key's value; INVALID when anything was wrong."""
         if not isinstance(node, yaml.MappingNode):
             return at.error(node, f"expected {self.what} as keys and values, found {_found(node)}")
-        values, ok, seen = {}, True, {}
+        values: dict[str, Any] = {}
+        seen: dict[str, int] = {}
+        ok = True
         found: list[tuple[str, str, yaml.Node]] = []
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
@@ -445,7 +450,7 @@ class Record(Spec):
             at.links.extend(_links(at.path, found))
         return values if ok else INVALID
 
-    def json_schema(self):
+    def json_schema(self) -> JSONSchema:
         required = [k for k, f in self.fields.items() if f.required]
         return {
             "type": "object",
@@ -470,7 +475,7 @@ def _links(path: str, found: list[tuple[str, str, yaml.Node]]) -> list[Link]:
     ]
 
 
-def _property_schema(field: Field) -> dict:
+def _property_schema(field: Field) -> JSONSchema:
     """An optional key left empty (`key:`, `~`, `null`) counts as absent, so null is allowed."""
     schema = field.spec.json_schema()
     if not field.required:
@@ -599,12 +604,13 @@ VERDICT = Record(
 class Scale(Spec):
     """The rating scale: a mapping of verdict keys to entries, best first."""
 
-    def convert(self, node, at):
+    def convert(self, node: yaml.Node, at: Place) -> Any:
         if not isinstance(node, yaml.MappingNode) or not node.value:
             return at.error(
                 node, f"expected the rating scale as keys and entries, found {_found(node)}"
             )
-        verdicts, seen = [], {}
+        verdicts: list[Verdict] = []
+        seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
             key = KEY.convert(key_node, at)
             if key in seen:
@@ -612,11 +618,11 @@ class Scale(Spec):
                 key = INVALID
             seen[key] = key_node.start_mark.line + 1
             entry = VERDICT.read(value_node, at)
-            if key is not INVALID and entry is not INVALID:
+            if key is not INVALID and not isinstance(entry, Invalid):
                 verdicts.append(Verdict(key, **entry))
         return tuple(verdicts) if len(verdicts) == len(node.value) else INVALID
 
-    def json_schema(self):
+    def json_schema(self) -> JSONSchema:
         return {
             "type": "object",
             "minProperties": 1,
@@ -666,11 +672,11 @@ def validate_config(text: str | None, report: Report, base_url: str | None) -> S
     Problems are reported and the defaults used instead; `base_url` (from the command
     line) overrides the file's.
     """
-    values: dict = {}
+    values: dict[str, Any] = {}
     file = parse_yaml(SITE_FILE, text, report) if text is not None else None
     if file and file.node is not None:
         read = SITE.read(file.node, Place(SITE_FILE, report))
-        values = read if read is not INVALID else {}
+        values = read if not isinstance(read, Invalid) else {}
     title = values.get("title", "Fact checks")
     if base_url is not None:
         problem = _url_problem(base_url) if base_url else ""
@@ -729,8 +735,9 @@ def validate_check(
             )
         return None
     check = check_record(verdicts).convert(node, at, id=claim_id, path=path)
-    if check is INVALID:
+    if not isinstance(check, Check):
         return None
+    assert isinstance(node, yaml.MappingNode)  # a check record was read from it
     _check_order(check, node, at)
     if len(check.claim) > CLAIM_LENGTH_GUIDANCE:
         at.warning(
@@ -748,7 +755,8 @@ def _check_order(check: Check, node: yaml.MappingNode, at: Place) -> None:
 
 
 def _value_node(node: yaml.MappingNode, key: str) -> yaml.Node:
-    return next(v for k, v in node.value if k.value == key)
+    found: yaml.Node = next(v for k, v in node.value if k.value == key)
+    return found
 
 
 def validate_article(
@@ -768,7 +776,7 @@ def validate_article(
         )
         return None
     values = FRONT_MATTER.read(parts.front.node, Place(path, report))
-    if values is INVALID:
+    if isinstance(values, Invalid):
         return None
     lang = values.pop("lang", language)
     direction = values.pop("dir", "rtl" if lang.split("-")[0].lower() in RTL_LANGUAGES else "ltr")
