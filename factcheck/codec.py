@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import types
 import typing
+from collections.abc import Callable
 from functools import cache
 from typing import Any, TypeVar, cast
 
@@ -51,65 +52,114 @@ def to_data(value: object) -> Any:
 
 def from_data(kind: Any, data: Any) -> Any:
     """`data` as a value of `kind`, or CodecError when it is not one."""
+    return _decoder(kind)(data)
+
+
+Decoder = Callable[[Any], Any]
+
+
+@cache
+def _decoder(kind: Any) -> Decoder:
+    """A function reading data as `kind`, made once per type: values are read by the
+    ten thousand, and walking the type hints for each would cost more than the data."""
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        return _union(typing.get_args(kind), data)
+        return _union(typing.get_args(kind))
     if origin is tuple:
-        return _tuple(typing.get_args(kind), data)
+        return _tuple(typing.get_args(kind))
     if origin is dict:
-        key_kind, value_kind = typing.get_args(kind)
-        if not isinstance(data, dict):
-            raise CodecError(f"expected a mapping, found {type(data).__name__}")
-        return {from_data(key_kind, k): from_data(value_kind, v) for k, v in data.items()}
+        return _mapping(*typing.get_args(kind))
     if kind is type(None):
-        if data is not None:
-            raise CodecError("expected null")
-        return None
+        return _none
     if kind is dt.date:
-        try:
-            return dt.date.fromisoformat(data)
-        except (TypeError, ValueError):
-            raise CodecError(f"expected a date, found {data!r}") from None
-    if kind in (str, bool):
+        return _date
+    if kind in (str, bool, int):
+        return _exactly(kind)
+    if dataclasses.is_dataclass(kind):
+        return _dataclass(kind)
+    raise TypeError(f"cannot read a {kind!r}")
+
+
+def _none(data: Any) -> None:
+    if data is not None:
+        raise CodecError("expected null")
+
+
+def _date(data: Any) -> dt.date:
+    try:
+        return dt.date.fromisoformat(data)
+    except (TypeError, ValueError):
+        raise CodecError(f"expected a date, found {data!r}") from None
+
+
+def _exactly(kind: type) -> Decoder:
+    def read(data: Any) -> Any:
         if type(data) is not kind:
             raise CodecError(f"expected {kind.__name__}, found {type(data).__name__}")
         return data
-    if kind is int:
-        if type(data) is not int:
-            raise CodecError(f"expected int, found {type(data).__name__}")
-        return data
-    if dataclasses.is_dataclass(kind):
-        return _dataclass(kind, data)
-    raise CodecError(f"cannot read a {kind!r}")
+
+    return read
 
 
-def _union(options: tuple[Any, ...], data: Any) -> Any:
-    if data is None and type(None) in options:
-        return None
-    for option in options:
-        if option is not type(None):
+def _union(options: tuple[Any, ...]) -> Decoder:
+    nullable = type(None) in options
+    decoders = [_decoder(o) for o in options if o is not type(None)]
+
+    def read(data: Any) -> Any:
+        if data is None and nullable:
+            return None
+        for decoder in decoders:
             try:
-                return from_data(option, data)
+                return decoder(data)
             except CodecError:
                 continue
-    raise CodecError(f"{data!r} is none of {options}")
+        raise CodecError(f"{data!r} is none of {options}")
+
+    return read
 
 
-def _tuple(args: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
-    if not isinstance(data, list):
-        raise CodecError(f"expected a list, found {type(data).__name__}")
+def _tuple(args: tuple[Any, ...]) -> Decoder:
     if len(args) == 2 and args[1] is Ellipsis:
-        return tuple(from_data(args[0], item) for item in data)
-    if len(args) != len(data):
-        raise CodecError(f"expected {len(args)} items, found {len(data)}")
-    return tuple(from_data(a, item) for a, item in zip(args, data, strict=True))
+        item = _decoder(args[0])
+
+        def read_all(data: Any) -> tuple[Any, ...]:
+            if not isinstance(data, list):
+                raise CodecError(f"expected a list, found {type(data).__name__}")
+            return tuple(item(d) for d in data)
+
+        return read_all
+    items = [_decoder(a) for a in args]
+
+    def read(data: Any) -> tuple[Any, ...]:
+        if not isinstance(data, list) or len(data) != len(items):
+            raise CodecError(f"expected a list of {len(items)} items")
+        return tuple(decode(d) for decode, d in zip(items, data, strict=True))
+
+    return read
 
 
-def _dataclass(kind: Any, data: Any) -> Any:
-    fields = _fields(kind)
-    if not isinstance(data, list) or len(data) != len(fields):
-        raise CodecError(f"expected {kind.__name__} as {len(fields)} values")
-    return kind(*(from_data(t, item) for (_, t), item in zip(fields, data, strict=True)))
+def _mapping(key_kind: Any, value_kind: Any) -> Decoder:
+    key, value = _decoder(key_kind), _decoder(value_kind)
+
+    def read(data: Any) -> dict[Any, Any]:
+        if not isinstance(data, dict):
+            raise CodecError(f"expected a mapping, found {type(data).__name__}")
+        return {key(k): value(v) for k, v in data.items()}
+
+    return read
+
+
+def _dataclass(kind: Any) -> Decoder:
+    fields: list[Decoder] = []
+
+    def read(data: Any) -> Any:
+        if not fields:  # filled on first use: a dataclass may refer to itself
+            fields.extend(_decoder(t) for _, t in _fields(kind))
+        if not isinstance(data, list) or len(data) != len(fields):
+            raise CodecError(f"expected {kind.__name__} as {len(fields)} values")
+        return kind(*(decode(d) for decode, d in zip(fields, data, strict=True)))
+
+    return read
 
 
 @cache

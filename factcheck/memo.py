@@ -44,7 +44,7 @@ from .errors import Diagnostic, Report
 from .sources import Stamp, digest
 
 T = TypeVar("T")
-FORMAT = "factcheck-memo-2"
+FORMAT = "factcheck-memo-3"
 DATABASE = "build.sqlite"
 FACT_KINDS = frozenset({"file", "tmpl", "opt", "list"})
 """Key prefixes of facts: `file:content/a.md`, `tmpl:base.html`, `opt:base_url`, `list:checks`."""
@@ -57,6 +57,7 @@ CACHEDIR_TAG = (
     "# See https://bford.info/cachedir/\n"
 )
 _CHUNK = 500  # keys per SQL statement, well under SQLite's limit on parameters
+_BULK = 32  # results of one query read one by one before all of them are read at once
 
 
 def text_digest(text: str) -> str:
@@ -218,29 +219,32 @@ class Memo:
         if query.facets is None:
             raise MemoError(f"{query.name} has no facets")
         result = self._result(query, arg)
-        if result.facets is None:
-            try:
-                result.facets = self.store.facets(f"{query.name}:{arg}", query.facet_kind)
-            except codec.CodecError as exc:
-                self._damaged(f"{query.name}:{arg}", exc)
-                result = self._recompute_late(query, arg, result.digest)
+        if result.reads is None:  # trusted: its facets are read one by one from the store
+            found = result.facets = result.facets or {}
+            if name not in found:
+                try:
+                    found[name] = self.store.facet(f"{query.name}:{arg}", name, query.facet_kind)
+                except codec.CodecError as exc:
+                    self._damaged(f"{query.name}:{arg}", exc)
+                    result = self._recompute_late(query, arg, result.digest)
         assert result.facets is not None
         facet_digest, value = result.facets.get(name, (ABSENT, None))
         return value, facet_digest
 
     def diagnostics(self, query: Query[Any], arg: str = "") -> tuple[Diagnostic, ...]:
+        """A result's diagnostics; ask only once its rank has been computed."""
         key = f"{query.name}:{arg}"
-        result = self._result(query, arg)
-        return (
-            result.diagnostics if result.reads is not None else self.store.diagnostics.get(key, ())
-        )
+        if query.rank > self.rank:
+            raise MemoError(f"{key} asked for before its rank was reached")
+        result = self.fresh.get(key)
+        return result.diagnostics if result is not None else self.store.diagnostics.get(key, ())
 
     def compute(self, query: Query[T], arg: str = "") -> Result:
         """Run the query now, whatever the store holds, and keep what it read."""
         key = f"{query.name}:{arg}"
         reads = Reads(self, query)
         value = query.compute(reads, arg)
-        text = codec.dumps(value) if query.stored else None
+        text = _stored_text(query.kind, value) if query.stored else None
         if text is not None:
             result_digest = text_digest(text)
         elif isinstance(value, bytes):
@@ -332,7 +336,7 @@ class Memo:
             todo = stale
         else:
             wanted = {prefix + arg for arg in live}
-            known = {k for k in self.store.keys if k.startswith(prefix)}
+            known = self.store.keys_of(query.name)
             gone = (stale | known) - wanted
             self.dropped |= gone
             self._enqueue(gone)
@@ -403,8 +407,11 @@ class Store:
         self.facts: dict[str, str] = {}
         self.keys: set[str] = set()
         self.diagnostics: dict[str, tuple[Diagnostic, ...]] = {}
-        self._digests: dict[str, str] = {}
+        self._rows: dict[str, tuple[str, str | None, str | None] | None] = {}
+        self._asked: dict[str, int] = {}
+        self._bulk: set[str] = set()
         self._facets: dict[str, dict[str, tuple[str, Any]]] = {}
+        self._by_name: dict[str, set[str]] | None = None
         self._pid = os.getpid()
         self._db: sqlite3.Connection | None = None
         if folder is not None:
@@ -412,45 +419,48 @@ class Store:
 
     # --- reading --------------------------------------------------------------------------
 
+    def keys_of(self, name: str) -> set[str]:
+        """The stored results of one query."""
+        if self._by_name is None:
+            self._by_name = {}
+            for key in self.keys:
+                self._by_name.setdefault(key.partition(":")[0], set()).add(key)
+        return self._by_name.get(name, set())
+
     def digest(self, key: str) -> str | None:
-        if key not in self.keys:
-            return None
-        if key not in self._digests:
-            row = self._one("SELECT digest FROM entries WHERE key = ?", key)
-            if row is None or not isinstance(row[0], str):
-                return None
-            self._digests[key] = row[0]
-        return self._digests[key]
+        row = self._row(key)
+        return row[0] if row is not None else None
 
     def value(self, key: str, kind: Any) -> Any:
         """A stored value; CodecError when it is not there or not the one stored."""
-        row = self._one("SELECT value, digest FROM entries WHERE key = ?", key)
-        if row is None or not isinstance(row[0], str):
+        row = self._row(key)
+        if row is None or row[1] is None:
             raise codec.CodecError("no value stored")
-        if text_digest(row[0]) != row[1]:
+        if text_digest(row[1]) != row[0]:
             raise codec.CodecError("the value is not the one its digest was made of")
-        return codec.loads(kind, row[0])
+        return row[1] if kind is str else codec.loads(kind, row[1])
 
-    def facets(self, key: str, kind: Any) -> dict[str, tuple[str, Any]]:
-        """A result's facets, each (digest, value); CodecError when they are damaged."""
-        found: dict[str, tuple[str, Any]] = {}
-        for name, (facet_digest, data) in self._facet_data(key).items():
-            kind_of = kind.get(name) if isinstance(kind, Mapping) else kind
-            value = codec.from_data(kind_of, data)
-            if value_digest(value) != facet_digest:
-                raise codec.CodecError(f"facet {name} is not the one its digest was made of")
-            found[name] = (facet_digest, value)
-        return found
+    def facet(self, key: str, name: str, kind: Any) -> tuple[str, Any]:
+        """One facet's digest and value ((ABSENT, None) when the result has no such facet);
+        CodecError when it is damaged."""
+        data = self._facet_data(key)
+        if name not in data:
+            return ABSENT, None
+        facet_digest, raw = data[name]
+        value = codec.from_data(kind.get(name) if isinstance(kind, Mapping) else kind, raw)
+        if value_digest(value) != facet_digest:
+            raise codec.CodecError(f"facet {name} is not the one its digest was made of")
+        return facet_digest, value
 
     def facet_digests(self, key: str) -> dict[str, str]:
         return {name: d for name, (d, _) in self._facet_data(key).items()}
 
     def _facet_data(self, key: str) -> dict[str, tuple[str, Any]]:
         if key not in self._facets:
-            row = self._one("SELECT facets FROM entries WHERE key = ?", key)
+            row = self._row(key)
             found: dict[str, tuple[str, Any]] = {}
             try:
-                data = json.loads(row[0]) if row and isinstance(row[0], str) else {}
+                data = json.loads(row[2]) if row is not None and row[2] is not None else {}
                 for name, pair in data.items():
                     if isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str):
                         found[name] = (pair[0], pair[1])
@@ -458,6 +468,27 @@ class Store:
                 found = {}
             self._facets[key] = found
         return self._facets[key]
+
+    def _row(self, key: str) -> tuple[str, str | None, str | None] | None:
+        """(digest, value, facets) of a stored result, read alone or, once a build has
+        asked for many results of one query, with all of that query's in one read."""
+        if key in self._rows:
+            return self._rows[key]
+        if key not in self.keys:
+            return None
+        name = key.partition(":")[0]
+        asked = self._asked[name] = self._asked.get(name, 0) + 1
+        if asked == _BULK and name not in self._bulk:
+            self._bulk.add(name)
+            for found, *rest in self._all(
+                "SELECT key, digest, value, facets FROM entries WHERE key >= ? AND key < ?",
+                [f"{name}:", f"{name};"],
+            ):
+                self._rows.setdefault(found, _checked_row(rest))
+        else:
+            rows = self._all("SELECT digest, value, facets FROM entries WHERE key = ?", [key])
+            self._rows[key] = _checked_row(rows[0]) if rows else None
+        return self._rows.get(key)
 
     def readers(
         self, keys: Iterable[str], is_broad: Callable[[str], bool] = lambda k: False
@@ -482,18 +513,15 @@ class Store:
                     found.add(key)
         return found & self.keys
 
-    def stored_digests(self, prefix: str) -> dict[str, str]:
-        """Digests of every stored result whose key starts with `prefix`, in one read."""
+    def stored_digests(self, prefix: str) -> None:
+        """Read the digests of every stored result whose key starts with `prefix` at once
+        (for results whose values are not stored, such as pages)."""
         end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-        found = {
-            k: d
-            for k, d in self._all(
-                "SELECT key, digest FROM entries WHERE key >= ? AND key < ?", [prefix, end]
-            )
-            if isinstance(d, str)
-        }
-        self._digests.update(found)
-        return found
+        for key, found in self._all(
+            "SELECT key, digest FROM entries WHERE key >= ? AND key < ?", [prefix, end]
+        ):
+            if isinstance(found, str):
+                self._rows.setdefault(key, (found, None, None))
 
     def stamps(self) -> dict[str, tuple[Stamp, str]]:
         """Source files' stamps (size, mtime, ctime, inode) and digests, as last recorded."""
@@ -580,16 +608,20 @@ class Store:
             db.execute(f"DELETE FROM entries WHERE key IN ({marks})", chunk)
             db.execute(f"DELETE FROM diagnostics WHERE key IN ({marks})", chunk)
 
-    def save_stamps(self, stamps: Mapping[str, tuple[Stamp, str]], gone: Iterable[str]) -> None:
+    def save_stamps(self, changed: Mapping[str, tuple[Stamp, str] | None]) -> None:
+        """Record the stamps that changed (None: the file is gone or not to be trusted)."""
         db = self._connection()
-        if db is None or self.read_only:
+        if db is None or self.read_only or not changed:
             return
         try:
             with db:
-                db.executemany("DELETE FROM stamps WHERE path = ?", ((p,) for p in gone))
+                db.executemany(
+                    "DELETE FROM stamps WHERE path = ?",
+                    ((p,) for p, entry in changed.items() if entry is None),
+                )
                 db.executemany(
                     "INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?, ?, ?)",
-                    ((p, *s, d) for p, (s, d) in stamps.items()),
+                    ((p, *entry[0], entry[1]) for p, entry in changed.items() if entry is not None),
                 )
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
@@ -605,22 +637,28 @@ class Store:
             if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, i))
         }
 
-    def save_outputs(self, folder: str, files: Mapping[str, tuple[str, int, int, int]]) -> None:
-        """Replace what is known of `folder`'s files, forgetting folders that are gone."""
+    def save_outputs(
+        self, folder: str, changed: Mapping[str, tuple[str, int, int, int] | None]
+    ) -> None:
+        """Record what changed of `folder`'s files (None: gone); forget folders that are gone."""
         db = self._connection()
-        if db is None or self.read_only:
+        if db is None or self.read_only or not changed:
             return
         try:
             with db:
                 gone = [
                     (f,)
                     for (f,) in db.execute("SELECT DISTINCT folder FROM outputs")
-                    if f == folder or not os.path.isdir(f)
+                    if not os.path.isdir(f)
                 ]
                 db.executemany("DELETE FROM outputs WHERE folder = ?", gone)
                 db.executemany(
-                    "INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
-                    ((folder, p, *entry) for p, entry in files.items()),
+                    "DELETE FROM outputs WHERE folder = ? AND path = ?",
+                    ((folder, p) for p, entry in changed.items() if entry is None),
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
+                    ((folder, p, *entry) for p, entry in changed.items() if entry is not None),
                 )
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
@@ -653,7 +691,7 @@ class Store:
         else:
             make_cache_folder(folder)
             db = sqlite3.connect(path, timeout=60)
-            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA journal_mode = DELETE")  # builds take turns (a lock): no WAL
         db.execute("PRAGMA synchronous = NORMAL")
         self._db = db
         if self._usable(db):
@@ -741,7 +779,7 @@ class Store:
         """Stop using the store: this build is a cold one, and stores nothing."""
         self.problems.append(why)
         self.facts, self.keys, self.diagnostics = {}, set(), {}
-        self._digests, self._facets = {}, {}
+        self._rows, self._facets, self._by_name = {}, {}, None
         self.close()
 
     def close(self) -> None:
@@ -749,6 +787,26 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
         self._db = None
+
+
+def _stored_text(kind: Any, value: Any) -> str:
+    """A value as the store keeps it: text as it is (claims.json joins thousands), the
+    rest as JSON."""
+    if kind is str:
+        if not isinstance(value, str):
+            raise MemoError(f"a str query returned a {type(value).__name__}")
+        return value
+    return codec.dumps(value)
+
+
+def _checked_row(row: Any) -> tuple[str, str | None, str | None] | None:
+    """A row of (digest, value, facets) if its columns hold what they should, else None."""
+    digest_text, value, facets = row
+    if not isinstance(digest_text, str) or not all(
+        x is None or isinstance(x, str) for x in (value, facets)
+    ):
+        return None
+    return digest_text, value, facets
 
 
 def _read_keys(text: object) -> list[str]:

@@ -16,12 +16,14 @@ import fcntl
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from . import i18n
 from .errors import BuildError, Diagnostic, Report, fail_on_warnings
 from .graph import Graph
 from .memo import Memo, Query, Store, make_cache_folder
@@ -31,6 +33,7 @@ from .sources import Scan, Stamp, Unreadable, digest, read_bytes, scan
 from .workers import Progress, run_all
 from .write import Output, Recorded, Staged, Staging, WriteStats, check_output_folder
 
+T = TypeVar("T")
 CACHE = ".factcheck-cache"
 """The build cache's folder in the source folder (git-ignored and tagged as a cache)."""
 RACY_NS = 2_000_000_000
@@ -64,13 +67,14 @@ def build(
         store = Store(cache_folder(src), code_digest())
         folder = str(out.resolve())
         try:
-            output = Output(out, {p: Recorded(*e) for p, e in store.outputs(folder).items()})
+            recorded = store.outputs(folder)
+            output = Output(out, {p: Recorded(*e) for p, e in recorded.items()})
             result = _build(src, output, options, store, progress)
             if result.written is not None:
-                store.save_outputs(
-                    folder,
-                    {p: (r.digest, r.size, r.mtime_ns, r.inode) for p, r in result.written.items()},
-                )
+                now = {
+                    p: (r.digest, r.size, r.mtime_ns, r.inode) for p, r in result.written.items()
+                }
+                store.save_outputs(folder, _changed(recorded, now))
             return result
         finally:
             store.close()
@@ -106,7 +110,8 @@ def _build(
     report = Report()
     report.items.extend(found.diagnostics)
     templates = template_files(found.templates)
-    facts, stamps, preread = _facts(found, store, templates, options, started)
+    known = store.stamps()
+    facts, stamps, preread = _facts(found, known, templates, options, started)
     graph = Graph(found, options, templates, preread)
     memo = Memo(graph.queries, facts, store)
     _sources(graph, memo, options, progress)
@@ -138,15 +143,17 @@ def _build(
         raise
     if not store.read_only:
         memo.save()
-        store.save_stamps(stamps, set(store.stamps()) - set(stamps))
-    homes = memo.get(graph.homes)
-    return Result(report, len(memo.get(graph.order)), len(homes.placements), stats, files, written)
+        store.save_stamps(_changed(known, stamps))
+    counts = Counter(name for _, name, _ in pages)
+    return Result(report, counts["article-page"], counts["claim-page"], stats, files, written)
 
 
 def _sources(graph: Graph, memo: Memo, options: BuildOptions, progress: Progress | None) -> None:
     """Validate, mark up and place everything whose inputs changed."""
     checks, articles = list(graph.check_files), list(graph.article_files)
-    for query, live, what in (
+    # A feature query that reports diagnostics is computed for every argument it reports on.
+    reported = {query.name: list(args) for query, args in graph.diagnostics_of()}
+    stages: list[tuple[Query[Any], list[str] | None, str]] = [
         (graph.config, [""], ""),
         (graph.check, checks, "checks read"),
         (graph.article, articles, "articles read"),
@@ -155,8 +162,10 @@ def _sources(graph: Graph, memo: Memo, options: BuildOptions, progress: Progress
         (graph.homes, [""], ""),
         (graph.review, None, "claims reviewed"),
         (graph.assets, [""], ""),
+        *((query, reported.get(query.name), "") for query in graph.feature_queries),
         (graph.pages, [""], ""),
-    ):
+    ]
+    for query, live, what in stages:
         _compute(memo, query, memo.due(query, live), options.jobs, what, progress)
 
 
@@ -240,14 +249,17 @@ def _compute(
 
 
 def _facts(
-    found: Scan, store: Store, templates: dict[str, Path], options: BuildOptions, started: int
+    found: Scan,
+    known: Mapping[str, tuple[Stamp, str]],
+    templates: dict[str, Path],
+    options: BuildOptions,
+    started: int,
 ) -> tuple[dict[str, str], dict[str, tuple[Stamp, str]], dict[str, bytes]]:
     """Every fact's digest now; the stamps worth keeping; the bytes read to find them."""
-    known = store.stamps()
     facts: dict[str, str] = {}
     stamps: dict[str, tuple[Stamp, str]] = {}
     preread: dict[str, bytes] = {}
-    files = [*found.articles, *found.checks, *([found.site] if found.site else [])]
+    files = [*found.articles, *found.checks, *found.locales, *([found.site] if found.site else [])]
     for file in files:
         remembered = known.get(file.path)
         if remembered is not None and remembered[0] == file.stamp:
@@ -267,6 +279,8 @@ def _facts(
     facts["list:content"] = _listing(f.path for f in found.articles)
     facts["list:checks"] = _listing(f.path for f in found.checks)
     facts["list:assets"] = _listing(n for n in templates if n.startswith("assets/"))
+    facts["list:locales"] = _listing(f.path for f in found.locales)
+    facts.update(i18n.generator_facts(digest))
     facts.update(options.facts())
     return facts, stamps, preread
 
@@ -278,7 +292,10 @@ def _listing(names: Iterator[str] | Any) -> str:
 def code_digest() -> str:
     """The generator's code and the libraries installed beside it: new ones start afresh."""
     package = Path(__file__).resolve().parent
-    parts = [f"{p.name}\0{digest(p.read_bytes())}" for p in sorted(package.glob("*.py"))]
+    parts = [  # features/ too: a page type's code is the generator's
+        f"{p.relative_to(package).as_posix()}\0{digest(p.read_bytes())}"
+        for p in sorted(package.rglob("*.py"))
+    ]
     for folder in sys.path:
         if folder.endswith("site-packages") and Path(folder).is_dir():
             parts += sorted(n for n in _names(folder) if n.endswith(".dist-info"))
@@ -290,6 +307,13 @@ def _names(folder: str) -> list[str]:
         return os.listdir(folder)
     except OSError:
         return []
+
+
+def _changed(before: Mapping[str, T], after: Mapping[str, T]) -> dict[str, T | None]:
+    """What to store of a mapping that was `before` and is `after`: None deletes a key."""
+    changed: dict[str, T | None] = {k: v for k, v in after.items() if before.get(k) != v}
+    changed.update((k, None) for k in before.keys() - after.keys())
+    return changed
 
 
 @contextmanager

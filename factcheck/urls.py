@@ -8,12 +8,7 @@ folder form (`https://example.org/checks/slug/`), with exactly one slash between
 
 from __future__ import annotations
 
-INDEX = "index.html"
-
-
-def index_path(*parts: str) -> str:
-    """The output path of the page for a folder, e.g. ('slug', 'id') -> 'slug/id/index.html'."""
-    return "/".join([*parts, INDEX])
+from . import paths
 
 
 def relative(from_path: str, to_path: str) -> str:
@@ -29,7 +24,7 @@ def absolute(base_url: str, to_path: str) -> str:
     """The public URL of an output file, or '' when no base URL is set."""
     if not base_url:
         return ""
-    path = to_path.removesuffix(INDEX)
+    path = to_path.removesuffix(paths.INDEX)
     return base_url.rstrip("/") + "/" + path.lstrip("/")
 
 

@@ -17,13 +17,15 @@ byte-identical output folders.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar, cast
 
 from .errors import UsageError
 from .sources import digest
@@ -36,7 +38,41 @@ BOOKKEEPING = frozenset({MANIFEST, STAGING})
 
 
 class OutputError(UsageError):
-    """The output folder cannot be used (it overlaps the sources, or is not a folder)."""
+    """The output folder cannot be used (it overlaps the sources, is not a folder, or
+    cannot be written: read-only, full)."""
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def _output_errors(left: str) -> Callable[[Method], Method]:
+    """A Staging method whose OS errors (a read-only or full disk, a file where a folder
+    must be) become one OutputError line naming the folder, the reason and, as `left`,
+    what the failure left of the output."""
+
+    def wrap(method: Method) -> Method:
+        @functools.wraps(method)
+        def run(staging: Staging, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(staging, *args, **kwargs)
+            except OSError as exc:
+                raise OutputError(_cannot_write(staging.out, exc, left)) from None
+
+        return cast(Method, run)
+
+    return wrap
+
+
+def _cannot_write(out: Path, exc: OSError, left: str) -> str:
+    why = exc.strerror.lower() if exc.strerror else type(exc).__name__
+    where = Path(exc.filename) if isinstance(exc.filename, str) else None
+    at = ""
+    if where is not None and where.is_relative_to(out) and STAGING not in where.parts:
+        at = f" at {where.relative_to(out).as_posix()}"
+    return f"cannot write the output folder {out}{at}: {why}; {left}"
+
+
+UNTOUCHED = "nothing in it was changed"
 
 
 @dataclass(frozen=True)
@@ -90,7 +126,7 @@ class Output:
 
     def __init__(self, out: Path, recorded: Mapping[str, Recorded]) -> None:
         self.out = out
-        self.files, self.pending = _read_manifest(out)
+        self.files, self.pending, self.clean = _read_manifest(out)
         self.recorded = recorded
 
     def is_current(self, path: str, file_digest: str) -> bool:
@@ -117,6 +153,7 @@ class Output:
 class Staging:
     """Where this build's rendered files wait until the build has succeeded."""
 
+    @_output_errors(UNTOUCHED)
     def __init__(self, out: Path) -> None:
         self.out = out
         self.folder = out / STAGING
@@ -124,6 +161,7 @@ class Staging:
         clear_staging(out)
         self.folder.mkdir(parents=True)
 
+    @_output_errors(UNTOUCHED)
     def put(self, path: str, data: bytes) -> Staged:
         """Stage one file; one whose bytes are in place already is only stamped."""
         file_digest = digest(data)
@@ -146,6 +184,7 @@ class Staging:
             with contextlib.suppress(OSError):
                 self.out.rmdir()
 
+    @_output_errors("it may be partly updated, and the next build completes it")
     def commit(
         self, output: Output, current: Mapping[str, str], staged: Mapping[str, Staged]
     ) -> tuple[WriteStats, dict[str, Recorded]]:
@@ -155,9 +194,12 @@ class Staging:
         place already (checked with `Output.is_current`). Returns what was done and the
         stamp of every file now in place, for the cache to keep.
         """
+        _check_writable(self.out, [p for p, item in staged.items() if item.name is not None])
         stale = sorted(output.files - set(current), reverse=True)
         touched = set(staged) | set(stale)
-        _write_manifest(self.out, output.files | set(current), sorted(touched | output.pending))
+        changed = bool(touched or output.pending or output.files != set(current))
+        if changed or not output.clean:
+            _write_manifest(self.out, output.files | set(current), sorted(touched | output.pending))
         folders: set[str] = set()
         written = 0
         for path, item in staged.items():
@@ -176,9 +218,24 @@ class Staging:
         recorded.update(
             {path: Recorded(s.digest, s.size, s.mtime_ns, s.inode) for path, s in staged.items()}
         )
-        _write_manifest(self.out, set(current), [])
+        if changed or not output.clean:
+            _write_manifest(self.out, set(current), [])
         clear_staging(self.out)
         return WriteStats(written, len(current) - written, len(stale)), recorded
+
+
+def _check_writable(out: Path, paths: list[str]) -> None:
+    """Refuse to start a commit that a read-only folder would stop half-way."""
+    for folder in sorted({f"{out}/{p}".rpartition("/")[0] for p in paths}):
+        existing = Path(folder)
+        while not existing.exists() and existing != out:
+            existing = existing.parent
+        if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
+            raise OutputError(
+                _cannot_write(
+                    out, PermissionError(13, "permission denied", str(existing)), UNTOUCHED
+                )
+            )
 
 
 def clear_staging(out: Path) -> None:
@@ -196,21 +253,23 @@ def _holds(target: str, data: bytes) -> bool:
         return False
 
 
-def _read_manifest(out: Path) -> tuple[set[str], set[str]]:
-    """The files we wrote, and the paths an interrupted commit may have left torn.
+def _read_manifest(out: Path) -> tuple[set[str], set[str], bool]:
+    """The files we wrote, the paths an interrupted commit may have left torn, and whether
+    the manifest is as a finished build writes it (else it is written again).
 
     A manifest that cannot be read names nothing: files then are only overwritten.
     """
     try:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
-        return set(), set()
+        return set(), set(), False
     if isinstance(data, list):  # a clean manifest: the names alone
-        return {n for n in data if _safe(n)}, set()
+        files = {n for n in data if _safe(n)}
+        return files, set(), data == sorted(files)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return set(), set()
+        return set(), set(), False
     files = {p for p in data.get("files") or () if _safe(p)}
-    return files, {p for p in data.get("pending") or () if _safe(p)}
+    return files, {p for p in data.get("pending") or () if _safe(p)}, False
 
 
 def _safe(path: object) -> bool:

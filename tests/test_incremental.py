@@ -134,6 +134,20 @@ def edit_site(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     return None
 
 
+def toggle_search(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    """Search off (its page, index and link go) or on again, or its script edited."""
+    site = src / "site.yaml"
+    text = site.read_text() if site.exists() else ""
+    if pick % 3 == 2:
+        script = (ROOT / "templates" / "search" / "search.js").read_text()
+        write_tree(src, {"templates/search/search.js": script + f"/* {verdict} */\n"})
+    elif "search: false" in text:
+        site.write_text(text.replace("search: false\n", ""))
+    else:
+        site.write_text(text + "search: false\n")
+    return None
+
+
 def edit_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     files = sorted((src / "content").glob("*.md"))
     if files:
@@ -165,6 +179,101 @@ def add_article(src: Path, pick: int, verdict: str) -> BuildOptions | None:
     return None
 
 
+CLAIMANTS = ("Lloyd Austin", "Someone", "Lloyd  Austin", "Shah Mahmood Qureshi", "Путин", "someone")
+"""The last clashes with the checks' own 'Someone': that build fails, the next must recover."""
+
+
+def set_names(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    """A check's claimant and topics and an article's topics: claimant and topic pages (and
+    their later pages, with one check to a page) come and go."""
+    checks = sorted((src / "checks").rglob("*.yaml"))
+    if checks:
+        path = checks[pick % len(checks)]
+        text = re.sub(r"(?m)^(claimant|topics): .*\n", "", path.read_text())
+        names = f"claimant: {CLAIMANTS[pick % len(CLAIMANTS)]}\ntopics: [{verdict}, Shared]\n"
+        path.write_text(text + names)
+    articles = sorted((src / "content").glob("*.md"))
+    if articles:
+        path = articles[pick % len(articles)]
+        text = re.sub(r"(?m)^topics: .*\n", "", path.read_text())
+        path.write_text(text.replace("---\n", f"---\ntopics: [Shared, {verdict}]\n", 1))
+    return None
+
+
+def set_standards(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    """What the editorial-standards pages and lints read: a check's updates (a correction or
+    an update) and responses, an article's authors and updated date (the byline, and the
+    lint against its checks' updates), and site.yaml's about, contact and min_sources (2
+    fails the build: every check has one source)."""
+    day = 1 + VERDICTS.index(verdict)
+    checks = sorted((src / "checks").rglob("*.yaml"))
+    if checks:
+        path = checks[pick % len(checks)]
+        text = re.sub(r"(?m)^(updates|responses):\n(?:  .*\n)*", "", path.read_text())
+        note = f"Corrected the {verdict} figure." if pick % 2 else f"Added a {verdict} source."
+        path.write_text(
+            f"{text}updates:\n  - date: 2024-02-0{day}\n    note: {note}\n"
+            f"responses:\n  - party: Party {verdict}\n    asked: 2024-01-01\n    note: None.\n"
+        )
+    articles = sorted((src / "content").glob("*.md"))
+    if articles:
+        path = articles[pick % len(articles)]
+        text = re.sub(r"(?m)^(authors|updated): .*\n", "", path.read_text())
+        front = f"---\nauthors: [Ann {verdict}, Bo]\nupdated: 2024-02-0{7 - day}\n"
+        path.write_text(text.replace("---\n", front, 1))
+    site = src / "site.yaml"
+    text = re.sub(r"(?m)^(about|contact|min_sources): .*\n", "", site.read_text())
+    setting = (
+        "about: Owned by nobody.",
+        "contact: desk@example.org",
+        f"min_sources: {1 + pick % 2}",
+    )
+    site.write_text(f"{text}{setting[pick % 3]}\n")
+    return None
+
+
+def set_lead(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    """An article's lead (one of its claims, none, or one it does not mark: an error) and
+    site.yaml's share_images: the lead block, an article's share image, cards drawn or not."""
+    articles = sorted((src / "content").glob("*.md"))
+    if articles:
+        path = articles[pick % len(articles)]
+        text = re.sub(r"(?m)^lead: .*\n", "", path.read_text())
+        marked = re.findall(r"\{claim=([a-z0-9-]+)\}", text)
+        lead = ([*marked, "", "not-marked"])[pick % (len(marked) + 2)]
+        path.write_text(text.replace("---\n", f"---\nlead: {lead}\n", 1) if lead else text)
+    site = src / "site.yaml"
+    text = re.sub(r"(?m)^share_images: .*\n", "", site.read_text())
+    site.write_text(text + ("share_images: false\n" if pick % 2 else ""))
+    return None
+
+
+def edit_locale(src: Path, pick: int, verdict: str) -> BuildOptions | None:
+    """A site's own catalogue (an override of a shipped language, or a language of its own)
+    written, changed or removed, and an article moved into that language: the pages of that
+    language, and only those, change."""
+    language = ("es", "en", "ur", "sw")[pick % 4]
+    path = src / "locales" / f"{language}.po"
+    if pick % 3 == 2:
+        path.unlink(missing_ok=True)
+    else:
+        write_tree(
+            src,
+            {
+                f"locales/{language}.po": (
+                    'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                    f'msgid "Read the full check"\nmsgstr "{verdict} ({language})"\n'
+                )
+            },
+        )
+    articles = sorted((src / "content").glob("*.md"))
+    if articles:
+        article = articles[pick % len(articles)]
+        text = re.sub(r"(?m)^lang: .*\n", "", article.read_text())
+        article.write_text(text.replace("---\n", f"---\nlang: {language}\n", 1))
+    return None
+
+
 def change_options(src: Path, pick: int, verdict: str) -> BuildOptions:
     """The command line and the environment: base URL, page and feed sizes, SOURCE_DATE."""
     day = dt.date(2020, 1, 1) + dt.timedelta(days=VERDICTS.index(verdict))
@@ -187,6 +296,11 @@ EDITS = (
     edit_article,
     redate_article,
     add_article,
+    set_names,
+    set_standards,
+    set_lead,
+    toggle_search,
+    edit_locale,
     change_options,
 )
 
@@ -342,6 +456,23 @@ def test_stray_staging_from_a_killed_build_is_removed(make_site, tmp_path, run):
 # --- the cache: data only, never trusted blindly --------------------------------------------
 
 
+def _contents(out: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(out)): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and p.name != MANIFEST
+    }
+
+
+def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> tuple[set[str], set[str]]:
+    """The pages that changed, and the kinds of search index file that did (Pagefind names
+    its files by their content, so a changed one is a new name)."""
+    names = {n for n in before.keys() | after.keys() if before.get(n) != after.get(n)}
+    search = {n for n in names if n.startswith("search/pagefind/")}
+    kinds = {n.rsplit("/", 1)[-1] if n.endswith(".json") else n.rsplit(".", 1)[-1] for n in search}
+    return names - search, kinds
+
+
 def _database(src: Path) -> Path:
     return pipeline.cache_folder(src) / "build.sqlite"
 
@@ -360,14 +491,21 @@ def test_the_cache_is_marked_as_one_and_kept_out_of_git_and_the_output(make_site
     assert not any(p.suffix == ".pickle" for p in cache.rglob("*"))
 
 
+# Queries whose value is a str, stored as the text itself (a claim id, a JSON-LD object).
+TEXT_QUERIES = {"lead", "review"}
+
+
 def test_the_cache_holds_data_not_pickles(make_site, tmp_path, run):
     src = make_site()
     run("build", "--src", src, "--out", tmp_path / "out")
     with sqlite3.connect(_database(src)) as db:
-        values = [v for (v,) in db.execute("SELECT value FROM entries") if v is not None]
-    assert values and all(isinstance(v, str) for v in values)
-    for value in values:
-        json.loads(value)  # JSON, every one
+        rows = [(k, v) for k, v in db.execute("SELECT key, value FROM entries") if v is not None]
+    values = [v for _, v in rows]
+    assert values and all(isinstance(v, str) for v in values)  # TEXT columns, no BLOB
+    for key, value in rows:
+        if key.split(":")[0] in TEXT_QUERIES:
+            continue  # a query whose value is text is kept as that text
+        json.loads(value)  # everything else is JSON, every one
 
 
 @pytest.mark.parametrize("damage", ["values", "garbage file", "foreign database", "digests"])
@@ -413,9 +551,22 @@ def test_second_build_writes_nothing_and_one_edit_writes_little(make_site, tmp_p
     assert "0 file(s) written" in printed
     path = src / "checks" / "river-length.yaml"
     path.write_text(path.read_text().replace("verdict: false", "verdict: mostly-false"))
+    before = _contents(out)
     printed = run("build", "--src", src, "--out", out)[1]
-    # the claim page, the article page with its chip, the index tally, claims.json
-    assert "4 file(s) written" in printed, printed
+    assert "11 file(s) written" in printed, printed
+    changed, search = _changed(before, _contents(out))
+    # the claim page and its embed, the article page with its chip, the index tally,
+    # claims.json, the claimant's page with its tally; and in the search index (the
+    # verdict is a filter) the bundle's entry, meta, filter, fragment and index files
+    assert changed == {
+        "demo/river-length/index.html",
+        "demo/river-length/embed/index.html",
+        "demo/index.html",
+        "index.html",
+        "claims.json",
+        "claimants/the-speaker/index.html",
+    }
+    assert search == {"pagefind-entry.json", "pf_meta", "pf_filter", "pf_fragment", "pf_index"}
 
 
 def test_an_edit_renders_only_the_index_page_that_lists_the_article(tmp_path):
@@ -425,10 +576,21 @@ def test_an_edit_renders_only_the_index_page_that_lists_the_article(tmp_path):
     pipeline.build(src, out, options)
     path = src / "content" / "first.md"  # the oldest article: on page/3/index.html
     path.write_text(path.read_text().replace("title: First", "title: First, edited"))
+    before = _contents(out)
     written = pipeline.build(src, out, options).stats
+    assert written is not None and written.written == 9, written
+    changed, search = _changed(before, _contents(out))
     # the article, its index page, the pages of the two claims it is home to (they name it
-    # in their breadcrumb), and the second article, which links claim b "first checked in" it
-    assert written is not None and written.written == 5, written
+    # in their breadcrumb), and the second article, which links claim b "first checked in"
+    # it; and the search index's entry, meta, fragment and index files (titles are found)
+    assert changed == {
+        "first/index.html",
+        "page/3/index.html",
+        "first/a/index.html",
+        "first/b/index.html",
+        "second/index.html",
+    }
+    assert search == {"pagefind-entry.json", "pf_meta", "pf_fragment", "pf_index"}
     assert "First, edited" in (out / "page" / "3" / "index.html").read_text()
     assert "First, edited" not in (out / "index.html").read_text()
 
