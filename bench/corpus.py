@@ -42,11 +42,30 @@ hundred thousand people families children residents voters patients drivers visi
 """
 WORDS = tuple(VOCABULARY.split())
 
-NAMES = ("Amira Haddad", "Ben Okafor", "Chen Wei", "Dana Novak", "Elif Demir",
-         "Farid Rahman", "Grace Mensah", "Hugo Lindqvist", "Ines Moreau", "Jonas Berg")
-PUBLISHERS = ("National Statistics Office", "Ministry of Finance", "Parliamentary Record",
-              "City Council", "Health Agency", "Energy Regulator", "Court Registry",
-              "Election Commission", "Transport Authority", "Weather Service")
+NAMES = (
+    "Amira Haddad",
+    "Ben Okafor",
+    "Chen Wei",
+    "Dana Novak",
+    "Elif Demir",
+    "Farid Rahman",
+    "Grace Mensah",
+    "Hugo Lindqvist",
+    "Ines Moreau",
+    "Jonas Berg",
+)
+PUBLISHERS = (
+    "National Statistics Office",
+    "Ministry of Finance",
+    "Parliamentary Record",
+    "City Council",
+    "Health Agency",
+    "Energy Regulator",
+    "Court Registry",
+    "Election Commission",
+    "Transport Authority",
+    "Weather Service",
+)
 
 
 @dataclass(frozen=True)
@@ -128,12 +147,19 @@ def make_article(index: int, seed: int) -> Article:
     rng = random.Random(f"bench:{seed}:{index}")
     slug = article_slug(index)
     published = FIRST_DAY + datetime.timedelta(days=index)
-    claims = [(check_id(slug, number), _words(rng, 9, 13))
-              for number in range(1, CLAIMS_PER_ARTICLE + 1)]
+    claims = [
+        (check_id(slug, number), _words(rng, 9, 13)) for number in range(1, CLAIMS_PER_ARTICLE + 1)
+    ]
     paragraphs = _paragraphs(rng, claims)
     checks = tuple(_check(rng, slug, published, claim_id, words) for claim_id, words in claims)
-    return Article(slug, _sentence(rng, 6, 10).rstrip("."), published,
-                   _sentence(rng, 25, 35), paragraphs, checks)
+    return Article(
+        slug,
+        _sentence(rng, 6, 10).rstrip("."),
+        published,
+        _sentence(rng, 25, 35),
+        paragraphs,
+        checks,
+    )
 
 
 def article_slug(index: int) -> str:
@@ -151,7 +177,7 @@ def _paragraphs(rng: random.Random, claims: list[tuple[str, str]]) -> tuple:
     plain_per_paragraph = (ARTICLE_WORDS - claim_words) // PARAGRAPHS
     paragraphs = []
     for number in range(PARAGRAPHS):
-        mine = claims[number * len(claims) // PARAGRAPHS:(number + 1) * len(claims) // PARAGRAPHS]
+        mine = claims[number * len(claims) // PARAGRAPHS : (number + 1) * len(claims) // PARAGRAPHS]
         segments: list[Segment] = [(_sentence(rng, 10, 16), None)]
         for claim_id, words in mine:
             segments.append((words[0].upper() + words[1:], claim_id))
@@ -164,51 +190,79 @@ def _paragraphs(rng: random.Random, claims: list[tuple[str, str]]) -> tuple:
 
 def _spaced(segments: list[Segment]) -> list[Segment]:
     """A space between a plain sentence and the marked words after it."""
-    return [(text + " " if claim is None and index + 1 < len(segments)
-             and segments[index + 1][1] else text, claim)
-            for index, (text, claim) in enumerate(segments)]
+    return [
+        (
+            text + " "
+            if claim is None and index + 1 < len(segments) and segments[index + 1][1]
+            else text,
+            claim,
+        )
+        for index, (text, claim) in enumerate(segments)
+    ]
 
 
-def _check(rng: random.Random, slug: str, published: datetime.date,
-           claim_id: str, words: str) -> Check:
+def _check(
+    rng: random.Random, slug: str, published: datetime.date, claim_id: str, words: str
+) -> Check:
     claim_date = published - datetime.timedelta(days=rng.randint(1, 20))
     sources = tuple(
-        Source(_sentence(rng, 5, 9).rstrip("."),
-               f"https://source{number + 1}.example.org/{claim_id}/record",
-               rng.choice(PUBLISHERS), claim_date - datetime.timedelta(days=rng.randint(0, 60)),
-               STANCES[number])
-        for number in range(SOURCES_PER_CHECK))
-    analysis = tuple(f"{_sentence(rng, 20, 30)} {_sentence(rng, 12, 20)} [{number + 1}]"
-                     for number in range(SOURCES_PER_CHECK))
-    return Check(claim_id, textwrap.wrap(words[0].upper() + words[1:], 70)[0], rng.choice(NAMES),
-                 claim_date, f"https://news.example.com/{slug}", rng.choice(VERDICTS),
-                 _sentence(rng, 12, 18) + " " + _sentence(rng, 10, 16), analysis, sources,
-                 published)
+        Source(
+            _sentence(rng, 5, 9).rstrip("."),
+            f"https://source{number + 1}.example.org/{claim_id}/record",
+            rng.choice(PUBLISHERS),
+            claim_date - datetime.timedelta(days=rng.randint(0, 60)),
+            STANCES[number],
+        )
+        for number in range(SOURCES_PER_CHECK)
+    )
+    analysis = tuple(
+        f"{_sentence(rng, 20, 30)} {_sentence(rng, 12, 20)} [{number + 1}]"
+        for number in range(SOURCES_PER_CHECK)
+    )
+    return Check(
+        claim_id,
+        textwrap.wrap(words[0].upper() + words[1:], 70)[0],
+        rng.choice(NAMES),
+        claim_date,
+        f"https://news.example.com/{slug}",
+        rng.choice(VERDICTS),
+        _sentence(rng, 12, 18) + " " + _sentence(rng, 10, 16),
+        analysis,
+        sources,
+        published,
+    )
 
 
 def article_markdown(article: Article) -> str:
     """The article in our format: front matter, then paragraphs with claim markers."""
     body = "\n\n".join(
         "".join(f"[{text}]{{claim={claim}}}" if claim else text for text, claim in paragraph)
-        for paragraph in article.paragraphs)
-    return (f"---\ntitle: {_quoted(article.title)}\npublished: {article.published}\n"
-            f"summary: {_quoted(article.summary)}\nsource:\n  publisher: Example News\n"
-            f"  url: https://news.example.com/{article.slug}\n"
-            f"  published: {article.checks[0].claim_date}\n---\n\n{body}\n")
+        for paragraph in article.paragraphs
+    )
+    return (
+        f"---\ntitle: {yaml_string(article.title)}\npublished: {article.published}\n"
+        f"summary: {yaml_string(article.summary)}\nsource:\n  publisher: Example News\n"
+        f"  url: https://news.example.com/{article.slug}\n"
+        f"  published: {article.checks[0].claim_date}\n---\n\n{body}\n"
+    )
 
 
 def check_yaml(check: Check) -> str:
     """One check file in our format (Hugo reads the same text from its data folder)."""
     sources = "".join(
-        f"  - title: {_quoted(source.title)}\n    url: {source.url}\n"
-        f"    publisher: {_quoted(source.publisher)}\n    date: {source.date}\n"
-        f"    stance: {source.stance}\n" for source in check.sources)
+        f"  - title: {yaml_string(source.title)}\n    url: {source.url}\n"
+        f"    publisher: {yaml_string(source.publisher)}\n    date: {source.date}\n"
+        f"    stance: {source.stance}\n"
+        for source in check.sources
+    )
     analysis = "\n\n  ".join(check.analysis)
-    return (f"claim: {_quoted(check.claim)}\nclaimant: {_quoted(check.claimant)}\n"
-            f"claim_date: {check.claim_date}\nappearance: {check.appearance}\n"
-            f"verdict: {check.verdict}\nsummary: {_quoted(check.summary)}\n"
-            f"analysis: |\n  {analysis}\nsources:\n{sources}"
-            f"checked_by: Bench Fact Desk\nchecked_on: {check.checked_on}\n")
+    return (
+        f"claim: {yaml_string(check.claim)}\nclaimant: {yaml_string(check.claimant)}\n"
+        f"claim_date: {check.claim_date}\nappearance: {check.appearance}\n"
+        f"verdict: {check.verdict}\nsummary: {yaml_string(check.summary)}\n"
+        f"analysis: |\n  {analysis}\nsources:\n{sources}"
+        f"checked_by: Bench Fact Desk\nchecked_on: {check.checked_on}\n"
+    )
 
 
 def plain_text(paragraph: tuple[Segment, ...]) -> str:
@@ -216,7 +270,7 @@ def plain_text(paragraph: tuple[Segment, ...]) -> str:
     return "".join(text for text, _ in paragraph)
 
 
-def _quoted(text: str) -> str:
+def yaml_string(text: str) -> str:
     """A YAML double-quoted scalar (JSON's string syntax is valid YAML)."""
     return json.dumps(text, ensure_ascii=False)
 

@@ -3,6 +3,10 @@
 Hugo gets what we render: each article with its claims highlighted in place (a `claim`
 shortcode) and listed with verdict, summary and sources read from `data/claims/`, which
 holds our check files unchanged, plus one page per claim (bench/hugo/ has the layout).
+`hugo-fast` is the same site laid out as a Hugo user would for speed (bench/hugo-fast/):
+one data file per article holding its checks (`data/articles/<slug>.yaml`, the check
+files' text keyed by check id), a shortcode reading the page's own data file, and a
+content adapter making the claim pages from those files.
 MkDocs and Pelican know nothing of claims: they get the articles as plain Markdown and
 render no claim pages, so they do less work than we and Hugo do.
 """
@@ -10,11 +14,19 @@ render no claim pages, so they do less work than we and Hugo do.
 from __future__ import annotations
 
 import shutil
+import textwrap
 from pathlib import Path
 
-from corpus import Article, check_yaml, plain_text, write_files
+from corpus import Article, check_yaml, plain_text, write_files, yaml_string
 
-HUGO_LAYOUT = Path(__file__).resolve().parent / "hugo"
+BENCH = Path(__file__).resolve().parent
+HUGO_LAYOUT = BENCH / "hugo"
+HUGO_FAST_LAYOUT = BENCH / "hugo-fast"
+OUR_ASSETS = (
+    BENCH.parent / "templates" / "assets" / "style.css",
+    BENCH.parent / "templates" / "assets" / "claims.js",
+)
+"""Our stylesheet and script, which hugo-fast fingerprints as we do."""
 
 
 def write_hugo(corpus: tuple[Article, ...], folder: Path) -> None:
@@ -28,18 +40,55 @@ def write_hugo(corpus: tuple[Article, ...], folder: Path) -> None:
 
 
 def _hugo_article(article: Article) -> str:
-    body = "\n\n".join(
-        "".join(f'{{{{< claim "{claim}" >}}}}{text}{{{{< /claim >}}}}' if claim else text
-                for text, claim in paragraph)
-        for paragraph in article.paragraphs)
     claims = "".join(f"  - {check.id}\n" for check in article.checks)
-    return (f"---\ntitle: {article.title}\ndate: {article.published}\n"
-            f"summary: {article.summary}\nclaims:\n{claims}---\n\n{body}\n")
+    return (
+        f"---\ntitle: {article.title}\ndate: {article.published}\n"
+        f"summary: {article.summary}\nclaims:\n{claims}---\n\n{_shortcoded_body(article)}\n"
+    )
+
+
+def write_hugo_fast(corpus: tuple[Article, ...], folder: Path) -> None:
+    shutil.copytree(HUGO_FAST_LAYOUT, folder, dirs_exist_ok=True)
+    for asset in OUR_ASSETS:
+        shutil.copy(asset, folder / "assets" / asset.name)
+    files = {}
+    for article in corpus:
+        files[f"content/{article.slug}.md"] = _hugo_fast_article(article)
+        files[f"data/articles/{article.slug}.yaml"] = "".join(
+            hugo_fast_entry(check.id, check_yaml(check)) for check in article.checks
+        )
+    write_files(folder, files)
+
+
+def hugo_fast_entry(check_id: str, check_text: str) -> str:
+    """One check in an article's data file: the check file's text under its id."""
+    return f"{check_id}:\n" + textwrap.indent(check_text, "  ")
+
+
+def _hugo_fast_article(article: Article) -> str:
+    return (
+        f"---\ntitle: {yaml_string(article.title)}\ndate: {article.published}\n"
+        f"summary: {yaml_string(article.summary)}\nsource:\n  publisher: Example News\n"
+        f"  url: https://news.example.com/{article.slug}\n"
+        f"  published: {article.checks[0].claim_date}\n---\n\n{_shortcoded_body(article)}\n"
+    )
+
+
+def _shortcoded_body(article: Article) -> str:
+    return "\n\n".join(
+        "".join(
+            f'{{{{< claim "{claim}" >}}}}{text}{{{{< /claim >}}}}' if claim else text
+            for text, claim in paragraph
+        )
+        for paragraph in article.paragraphs
+    )
 
 
 def write_mkdocs(corpus: tuple[Article, ...], folder: Path) -> None:
-    files = {"mkdocs.yml": "site_name: Bench Fact Desk\nsite_url: https://bench.example.org/\n"
-                           "theme: mkdocs\n"}
+    files = {
+        "mkdocs.yml": "site_name: Bench Fact Desk\nsite_url: https://bench.example.org/\n"
+        "theme: mkdocs\n"
+    }
     for article in corpus:
         files[f"docs/{article.slug}.md"] = f"# {article.title}\n\n{_plain_body(article)}"
     files["docs/index.md"] = "# Bench Fact Desk\n"
@@ -65,10 +114,10 @@ def write_pelican(corpus: tuple[Article, ...], folder: Path) -> None:
     for article in corpus:
         files[f"content/{article.slug}.md"] = (
             f"Title: {article.title}\nDate: {article.published}\nSlug: {article.slug}\n"
-            f"Summary: {article.summary}\n\n{_plain_body(article)}")
+            f"Summary: {article.summary}\n\n{_plain_body(article)}"
+        )
     write_files(folder, files)
 
 
 def _plain_body(article: Article) -> str:
     return "\n\n".join(plain_text(paragraph) for paragraph in article.paragraphs) + "\n"
-

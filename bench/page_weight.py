@@ -22,8 +22,14 @@ from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 EXAMPLE_ARTICLE = "us-pakistan-airspace-talks/index.html"
 BUDGET_BYTES = 50 * 1024
 
@@ -68,20 +74,28 @@ class Weight:
     @property
     def other_hosts(self) -> list[str]:
         host = urlsplit(self.page_url).netloc
-        return [url for url in [*self.sizes, *self.failed]
-                if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != host]
+        return [
+            url
+            for url in [*self.sizes, *self.failed]
+            if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc != host
+        ]
 
 
 def measure(page, url: str) -> Weight:
     """Load `url` in `page` with the cache disabled and read Chromium's network log."""
     weight, urls = Weight(url), {}
     cdp = page.context.new_cdp_session(page)
-    cdp.on("Network.requestWillBeSent",
-           lambda event: urls.setdefault(event["requestId"], event["request"]["url"]))
-    cdp.on("Network.loadingFinished", lambda event: weight.sizes.__setitem__(
-        urls[event["requestId"]], int(event["encodedDataLength"])))
-    cdp.on("Network.loadingFailed",
-           lambda event: weight.failed.append(urls[event["requestId"]]))
+    cdp.on(
+        "Network.requestWillBeSent",
+        lambda event: urls.setdefault(event["requestId"], event["request"]["url"]),
+    )
+    cdp.on(
+        "Network.loadingFinished",
+        lambda event: weight.sizes.__setitem__(
+            urls[event["requestId"]], int(event["encodedDataLength"])
+        ),
+    )
+    cdp.on("Network.loadingFailed", lambda event: weight.failed.append(urls[event["requestId"]]))
     cdp.send("Network.enable")
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     page.goto(url, wait_until="networkidle")
@@ -94,8 +108,10 @@ def report(weight: Weight) -> str:
     lines = [f"{size:>8,} B  {url.removeprefix(base)}" for url, size in weight.sizes.items()]
     lines += [f"  failed    {url}" for url in weight.failed]
     verdict = "within" if weight.total <= BUDGET_BYTES else "OVER"
-    lines.append(f"{weight.total:>8,} B  total, {len(weight.sizes)} request(s): {verdict} the "
-                 f"{BUDGET_BYTES:,} B budget; {len(weight.other_hosts)} request(s) to other hosts")
+    lines.append(
+        f"{weight.total:>8,} B  total, {len(weight.sizes)} request(s): {verdict} the "
+        f"{BUDGET_BYTES:,} B budget; {len(weight.other_hosts)} request(s) to other hosts"
+    )
     return "\n".join(lines)
 
 

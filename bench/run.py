@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Time our build against Hugo, MkDocs and Pelican on the same generated corpus.
+"""Time our build against Hugo (two layouts), MkDocs and Pelican on the same generated corpus.
 
-Each build is a whole process, timed from outside and run under `/usr/bin/time -v` for
-its peak resident memory. After one untimed warm-up per tool, every measurement is the
-median of `--runs` runs, ours and Hugo's alternating so that drift hits both alike.
-Cold builds go into fresh folders; nothing is deleted until every timing is done,
-because creating many files just after deleting many is slow on these disks.
-Usage: python bench/run.py [--sizes 100,1000] [--runs 5] [--quick]
+Each build is a whole process, timed from outside under `/usr/bin/time -v` (wall time,
+CPU time, peak memory of the largest process). After one untimed warm-up per tool,
+every figure is the median of `--runs` runs, the tools taking turns run by run so that
+drift hits all alike. Cold builds go into fresh folders with no cache; nothing is
+deleted until every timing is done (creating many files just after deleting many is
+slow on these disks). At `--once-from` articles and more, each tool builds cold once.
+Usage: python bench/run.py [--sizes 1000,3000,10000] [--runs 5] [--quick] (see --help)
 """
 
 from __future__ import annotations
@@ -15,32 +16,69 @@ import argparse
 import hashlib
 import shutil
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus import VERDICTS, article_slug, check_id, make_corpus, our_files, write_files
-from other_formats import HUGO_LAYOUT, write_hugo, write_mkdocs, write_pelican
+from other_formats import (
+    HUGO_FAST_LAYOUT,
+    HUGO_LAYOUT,
+    OUR_ASSETS,
+    write_hugo,
+    write_hugo_fast,
+    write_mkdocs,
+    write_pelican,
+)
+from reload import ReloadFailed, measure_reloads
+from timing import BuildFailed, Timing, run_timed
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 WORK = BENCH / ".work"
 TOOLS_VENV = WORK / "venv"
-GNU_TIME = Path("/usr/bin/time")
-FORMAT_WRITERS = {"ours": lambda corpus, folder: write_files(folder, our_files(corpus)),
-                  "hugo": write_hugo, "mkdocs": write_mkdocs, "pelican": write_pelican}
+OUR_CACHE_IN_SOURCES = ".factcheck-cache"
+"""Where our build may keep its cache inside the sources; removed before a cold build."""
+
+MAIN_TOOLS, PLAIN_TOOLS, PEERS = (
+    ("ours", "hugo", "hugo-fast"),
+    ("mkdocs", "pelican"),
+    ("hugo", "hugo-fast"),
+)
+FORMAT_WRITERS = {
+    "ours": lambda corpus, folder: write_files(folder, our_files(corpus)),
+    "hugo": write_hugo,
+    "hugo-fast": write_hugo_fast,
+    "mkdocs": write_mkdocs,
+    "pelican": write_pelican,
+}
+GENERATOR_INPUTS = {
+    "ours": [],
+    "hugo": [HUGO_LAYOUT],
+    "hugo-fast": [HUGO_FAST_LAYOUT, *OUR_ASSETS],
+    "mkdocs": [],
+    "pelican": [],
+}
+"""What each tool's sources are made from, besides corpus.py and other_formats.py."""
 
 
-@dataclass
-class Timing:
-    seconds: float
-    peak_rss_mb: float
-    tree_pss_mb: float | None = None
+@dataclass(frozen=True)
+class Plan:
+    """What is measured at one corpus size."""
+
+    size: int
+    runs: int
+    once: bool = False
+    rebuilds: bool = False
+    plain_tools: bool = False
+    serve_edits: int = 0
+    hugo_timeout: float | None = None
+
+    @property
+    def tools(self) -> tuple[str, ...]:
+        return MAIN_TOOLS + (PLAIN_TOOLS if self.plain_tools else ())
 
 
 @dataclass
@@ -50,162 +88,311 @@ class ToolResult:
     tool: str
     size: int
     pages: int = 0
-    tree_pss_mb: float = 0.0
+    tree_pss_mb: float | None = None
     cold: list[Timing] = field(default_factory=list)
     no_op: list[Timing] = field(default_factory=list)
     one_edit: list[Timing] = field(default_factory=list)
+    reloads: list[float] = field(default_factory=list)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    sizes, runs = ([100], 3) if args.quick else (args.sizes, args.runs)
-    commands = _tool_commands()
+    commands = _tool_commands(args.ours.resolve())
     if commands is None:
-        print(f"run.py: error: Hugo, MkDocs or Pelican missing from {TOOLS_VENV} "
-              "(run `make bench`, which installs bench/requirements.txt there)", file=sys.stderr)
+        print(
+            f"run.py: error: Hugo, MkDocs or Pelican missing from {TOOLS_VENV} "
+            "(run `make bench`, which installs bench/requirements.txt there)",
+            file=sys.stderr,
+        )
         return 2
-    started = time.perf_counter()
+    started, results = time.perf_counter(), []
     _retire(WORK / "out")
-    results = []
     try:
-        for size in sizes:
-            sources = _sources(size, args.seed)
-            results += Bench(commands, sources, size, runs).measure()
+        for plan in _plans(args):
+            sources = _sources(plan.size, args.seed, plan.tools)
+            results += Bench(commands, sources, plan, args.ours.resolve()).measure()
+        print(_table(results, 3 if args.quick else args.runs))
+        print(f"\n(whole benchmark: {time.perf_counter() - started:.0f}s)", flush=True)
+    except (BuildFailed, ReloadFailed) as failed:
+        print(f"run.py: error: {failed}", file=sys.stderr)
+        return 1
     finally:
         _retire(WORK / "out")
         for folder in [*WORK.glob("trash-*"), *WORK.glob("staging-*")]:
             shutil.rmtree(folder)
-    print(_table(results, runs))
-    print(f"\n(whole benchmark: {time.perf_counter() - started:.0f}s)")
     return 0
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bench/run.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=[100, 1000],
-                        type=lambda text: [int(size) for size in text.split(",")],
-                        help="corpus sizes in articles, comma-separated (default: 100,1000)")
+    sizes = lambda text: [int(size) for size in text.split(",") if size]  # noqa: E731
+    parser.add_argument(
+        "--sizes",
+        type=sizes,
+        default=[1000, 3000, 10000],
+        help="corpus sizes in articles for cold builds of us and both Hugo "
+        "layouts (default: 1000,3000,10000)",
+    )
+    parser.add_argument(
+        "--rebuild-sizes",
+        type=sizes,
+        default=[1000, 10000],
+        help="sizes with our no-op and one-edit rebuilds (default: 1000,10000)",
+    )
+    parser.add_argument(
+        "--plain-sizes",
+        type=sizes,
+        default=[1000],
+        help="sizes with MkDocs and Pelican, for scale (default: 1000)",
+    )
+    parser.add_argument(
+        "--serve-sizes",
+        type=sizes,
+        default=[1000],
+        help="sizes with `serve`'s save-to-reload time (default: 1000)",
+    )
+    parser.add_argument(
+        "--once-from",
+        type=int,
+        default=10000,
+        help="from this size on, each tool builds cold once, with no warm-up",
+    )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement")
-    parser.add_argument("--quick", action="store_true", help="a smoke run: N=100, 3 runs")
+    parser.add_argument("--serve-edits", type=int, default=9, help="saves timed under serve")
+    parser.add_argument(
+        "--hugo-timeout",
+        type=float,
+        default=300,
+        help="seconds after which a single Hugo build is stopped (default: 300)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run of every measurement: N=100, 3 runs, 3 saves",
+    )
     parser.add_argument("--seed", type=int, default=0, help="corpus seed")
+    parser.add_argument(
+        "--ours",
+        type=Path,
+        default=REPO,
+        help="the folder holding the build.py to time (default: this repository)",
+    )
     return parser
+
+
+def _plans(args: argparse.Namespace) -> list[Plan]:
+    if args.quick:
+        return [Plan(100, 3, rebuilds=True, plain_tools=True, serve_edits=3)]
+    return [
+        Plan(
+            size,
+            args.runs,
+            once=size >= args.once_from,
+            rebuilds=size in args.rebuild_sizes,
+            plain_tools=size in args.plain_sizes,
+            serve_edits=args.serve_edits if size in args.serve_sizes else 0,
+            hugo_timeout=args.hugo_timeout if size >= args.once_from else None,
+        )
+        for size in args.sizes
+    ]
 
 
 Command = Callable[[Path, Path], tuple[list[str], Path]]
 """(sources folder, output folder) → (argv, working folder) of one build."""
 
 
-def _tool_commands() -> dict[str, Command] | None:
+def _tool_commands(ours: Path) -> dict[str, Command] | None:
     """How to run each tool; the Hugo binary directly, not its Python wrapper."""
     hugo = next(TOOLS_VENV.glob("lib/python*/site-packages/hugo/binaries/hugo"), None)
     tools_bin = TOOLS_VENV / "bin"
     if hugo is None or not (tools_bin / "mkdocs").exists() or not (tools_bin / "pelican").exists():
         return None
+    run_hugo = lambda src, out: (  # noqa: E731
+        [str(hugo), "--quiet", "--noBuildLock", "--destination", str(out)],
+        src,
+    )
     return {
         "ours": lambda src, out: (
-            [sys.executable, "build.py", "build", "--src", str(src), "--out", str(out)], REPO),
-        "hugo": lambda src, out: (
-            [str(hugo), "--quiet", "--noBuildLock", "--destination", str(out)], src),
+            [sys.executable, "build.py", "build", "--src", str(src), "--out", str(out)],
+            ours,
+        ),
+        "hugo": run_hugo,
+        "hugo-fast": run_hugo,
         "mkdocs": lambda src, out: (
-            [str(tools_bin / "mkdocs"), "build", "--quiet", "--site-dir", str(out)], src),
+            [str(tools_bin / "mkdocs"), "build", "--quiet", "--site-dir", str(out)],
+            src,
+        ),
         "pelican": lambda src, out: (
-            [str(tools_bin / "pelican"), "content", "-o", str(out), "-s", "pelicanconf.py",
-             "--quiet"], src),
+            [
+                str(tools_bin / "pelican"),
+                "content",
+                "-o",
+                str(out),
+                "-s",
+                "pelicanconf.py",
+                "--quiet",
+            ],
+            src,
+        ),
     }
 
 
 def _retire(folder: Path) -> None:
     """Move a folder aside as trash (a cheap rename), to be deleted after the timings."""
     if folder.exists():
-        folder.rename(folder.with_name(f"trash-{folder.name}-{time.time_ns()}"))
+        folder.rename(WORK / f"trash-{folder.name}-{time.time_ns()}")
 
 
-def _sources(size: int, seed: int) -> Path:
-    """The corpus in every tool's format, regenerated only when the generator changed."""
+def _sources(size: int, seed: int, tools: tuple[str, ...]) -> Path:
+    """The corpus in each tool's format; a format is regenerated only when its inputs changed."""
     folder = WORK / f"src-{size}"
-    stamp = _generator_hash(size, seed)
-    if (folder / "stamp").exists() and (folder / "stamp").read_text() == stamp:
-        return folder
-    print(f"N={size}: generating the corpus", file=sys.stderr)
-    staging = WORK / f"staging-{size}-{time.time_ns()}"
-    corpus = make_corpus(size, seed)
-    for tool, write in FORMAT_WRITERS.items():
-        write(corpus, staging / tool)
-    (staging / "stamp").write_text(stamp)
-    _retire(folder)
-    staging.rename(folder)
+    stale = [
+        tool
+        for tool in tools
+        if _read(folder / f"{tool}.stamp") != _generator_hash(tool, size, seed)
+    ]
+    if stale:
+        print(f"N={size}: generating the corpus for {', '.join(stale)}", file=sys.stderr)
+        corpus = make_corpus(size, seed)
+    for tool in stale:
+        staging = WORK / f"staging-{size}-{tool}-{time.time_ns()}"
+        FORMAT_WRITERS[tool](corpus, staging)
+        folder.mkdir(parents=True, exist_ok=True)
+        _retire(folder / tool)
+        staging.rename(folder / tool)
+        (folder / f"{tool}.stamp").write_text(_generator_hash(tool, size, seed))
     return folder
 
 
-def _generator_hash(size: int, seed: int) -> str:
-    digest = hashlib.sha256(f"{size}:{seed}".encode())
-    for path in sorted([BENCH / "corpus.py", BENCH / "other_formats.py",
-                        *HUGO_LAYOUT.rglob("*")]):
+def _read(path: Path) -> str | None:
+    return path.read_text() if path.exists() else None
+
+
+def _generator_hash(tool: str, size: int, seed: int) -> str:
+    digest = hashlib.sha256(f"{tool}:{size}:{seed}".encode())
+    inputs = [BENCH / "corpus.py", *([BENCH / "other_formats.py"] if tool != "ours" else [])]
+    for path in GENERATOR_INPUTS[tool]:
+        inputs += path.rglob("*") if path.is_dir() else [path]
+    for path in sorted(inputs):
         if path.is_file():
-            digest.update(path.read_bytes())
+            digest.update(path.as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
 
 class Bench:
     """The measurements at one corpus size."""
 
-    def __init__(self, commands: dict[str, Command], sources: Path, size: int, runs: int):
-        self.commands, self.sources, self.size, self.runs = commands, sources, size, runs
-        self.results = {tool: ToolResult(tool, size) for tool in commands}
-        self.out = WORK / "out" / str(size)
+    def __init__(self, commands: dict[str, Command], sources: Path, plan: Plan, ours: Path):
+        self.commands, self.sources, self.plan, self.ours = commands, sources, plan, ours
+        self.results = {tool: ToolResult(tool, plan.size) for tool in plan.tools}
+        self.out = WORK / "out" / str(plan.size)
+        self.edited_id = check_id(article_slug(plan.size // 2), 5)
 
     def measure(self) -> list[ToolResult]:
-        for tool in self.commands:
-            self._warm_up(tool)
-        tools = list(self.commands)
-        for run in range(self.runs):
-            for tool in tools[run % 2:] + tools[:run % 2]:
-                self.results[tool].cold.append(
-                    self._build(tool, f"cold-{run}", f"cold build {run + 1}/{self.runs}"))
-        for run in range(self.runs):
-            for tool in _alternate(["ours", "hugo"], run):
-                self.results[tool].no_op.append(
-                    self._build(tool, "warm", f"no-op rebuild {run + 1}/{self.runs}"))
-        self._one_edit_runs()
+        if self.plan.once:
+            self._single_cold_builds()
+        else:
+            for tool in self.plan.tools:
+                self._warm_up(tool)
+        if self.plan.rebuilds:
+            self._rebuilds()
+        if not self.plan.once:
+            self._cold_runs()
+        if self.plan.serve_edits:
+            self._serve()
         return list(self.results.values())
 
     def _warm_up(self, tool: str) -> None:
         """An untimed cold build that fills the disk cache; also counts pages and PSS."""
-        timing = self._build(tool, "warm", "warm-up", sample_memory=True)
+        self._count(tool, self._build(tool, "warm", "warm-up", cold=True, sample_memory=True))
+
+    def _single_cold_builds(self) -> None:
+        """At large sizes: one cold build per tool (into the output later rebuilt)."""
+        for tool in self.plan.tools:
+            timing = self._build(tool, "warm", "cold build (once)", cold=True, sample_memory=True)
+            self._count(tool, timing)
+            self.results[tool].cold.append(timing)
+
+    def _count(self, tool: str, timing: Timing) -> None:
         self.results[tool].tree_pss_mb = timing.tree_pss_mb
-        self.results[tool].pages = sum(1 for _ in self._output(tool, "warm").rglob("*.html"))
+        if timing.seconds is not None:
+            self.results[tool].pages = sum(1 for _ in self._output(tool, "warm").rglob("*.html"))
 
-    def _one_edit_runs(self) -> None:
-        """Flip one check's verdict (in our checks/ and Hugo's data/) before each rebuild."""
-        edited_id = check_id(article_slug(self.size // 2), 5)
-        edited = [self.sources / "ours" / "checks" / f"{edited_id}.yaml",
-                  self.sources / "hugo" / "data" / "claims" / f"{edited_id}.yaml"]
-        original = edited[0].read_text(encoding="utf-8")
+    def _cold_runs(self) -> None:
+        tools = list(self.plan.tools)
+        for run in range(self.plan.runs):
+            turn = run % len(tools)
+            for tool in tools[turn:] + tools[:turn]:
+                self.results[tool].cold.append(
+                    self._build(
+                        tool, f"cold-{run}", f"cold build {run + 1}/{self.plan.runs}", cold=True
+                    )
+                )
+
+    def _rebuilds(self) -> None:
+        """Our no-op rebuilds, then one check's verdict flipped (and back) before each build.
+
+        Hugo has no incremental command-line build: its rebuilds are full builds, so only
+        ours are timed; they run right after our first build, into its output.
+        """
+        ours = self.results["ours"]
+        for run in range(self.plan.runs):
+            ours.no_op.append(self._build("ours", "warm", f"no-op rebuild {run + 1}"))
+        edited = self._edited_check()
+        original = edited.read_text(encoding="utf-8")
         try:
-            for run in range(self.runs):
-                text = original if run % 2 else _flip_verdict(original)
-                for path in edited:
-                    path.write_text(text, encoding="utf-8")
-                for tool in _alternate(["ours", "hugo"], run):
-                    self.results[tool].one_edit.append(
-                        self._build(tool, "warm", f"one-edit rebuild {run + 1}/{self.runs}"))
+            for run in range(self.plan.runs):
+                edited.write_text(
+                    original if run % 2 else _flip_verdict(original), encoding="utf-8"
+                )
+                ours.one_edit.append(self._build("ours", "warm", f"one-edit rebuild {run + 1}"))
         finally:
-            for path in edited:
-                path.write_text(original, encoding="utf-8")
+            edited.write_text(original, encoding="utf-8")
 
-    def _build(self, tool: str, output: str, what: str, sample_memory: bool = False) -> Timing:
+    def _serve(self) -> None:
+        """Our `serve`: seconds from saving a check to the reload event, over several saves."""
+        self._drop_our_cache()
+        seconds = measure_reloads(
+            self.ours,
+            self.sources / "ours",
+            self._edited_check(),
+            self.plan.serve_edits,
+            _flip_verdict,
+        )
+        print(
+            f"N={self.plan.size}: serve, save to reload: "
+            + " ".join(f"{second:.2f}s" for second in seconds),
+            file=sys.stderr,
+        )
+        self.results["ours"].reloads = seconds
+
+    def _edited_check(self) -> Path:
+        return self.sources / "ours" / "checks" / f"{self.edited_id}.yaml"
+
+    def _build(
+        self, tool: str, output: str, what: str, cold: bool = False, sample_memory: bool = False
+    ) -> Timing:
+        if cold and tool == "ours":
+            self._drop_our_cache()
         argv, cwd = self.commands[tool](self.sources / tool, self._output(tool, output))
-        timing = run_timed(argv, cwd, sample_memory)
-        print(f"N={self.size}: {what}: {tool} {timing.seconds:.2f}s", file=sys.stderr)
+        timeout = self.plan.hugo_timeout if tool in PEERS else None
+        timing = run_timed(argv, cwd, sample_memory, timeout)
+        took = (
+            f"{timing.seconds:.2f}s (CPU {timing.cpu_seconds:.1f}s, peak RSS "
+            f"{timing.peak_rss_mb:.0f} MB)"
+            if timing.seconds is not None
+            else f"stopped after {timeout:.0f}s"
+        )
+        print(f"N={self.plan.size}: {what}: {tool} {took}", file=sys.stderr)
         return timing
+
+    def _drop_our_cache(self) -> None:
+        """No cache for a cold build: the output is new, and any cache in the sources goes."""
+        _retire(self.sources / "ours" / OUR_CACHE_IN_SOURCES)
 
     def _output(self, tool: str, name: str) -> Path:
         """An output folder alone in its own parent, so no cache beside it is shared."""
         return self.out / f"{tool}-{name}" / "site"
-
-
-def _alternate(pair: list[str], run: int) -> list[str]:
-    return pair if run % 2 == 0 else pair[::-1]
 
 
 def _flip_verdict(check_yaml: str) -> str:
@@ -219,131 +406,144 @@ def _flip_verdict(check_yaml: str) -> str:
     return "".join(lines)
 
 
-def run_timed(argv: list[str], cwd: Path, sample_memory: bool = False) -> Timing:
-    """Run one build under GNU time; with `sample_memory`, also its process tree's peak PSS.
-
-    GNU time's peak RSS is that of the largest single process, which understates a
-    build that forks workers; summing proportional set sizes over the whole tree does
-    not. The sampler costs a little CPU, so it runs only on the untimed warm-up.
-    """
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
-        command = [str(GNU_TIME), "-v", "-o", report.name, *argv]
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
-        sampler = TreeMemorySampler(process.pid) if sample_memory else None
-        stdout, stderr = process.communicate()
-        seconds = time.perf_counter() - started
-        if process.returncode != 0:
-            raise SystemExit(f"run.py: {' '.join(argv)} failed (exit {process.returncode}):\n"
-                             f"{stdout}{stderr}")
-        tree_pss_mb = sampler.stop() if sampler else None
-        return Timing(seconds, _max_rss_mb(report.read()), tree_pss_mb)
-
-
-def _max_rss_mb(time_report: str) -> float:
-    for line in time_report.splitlines():
-        if "Maximum resident set size (kbytes)" in line:
-            return int(line.rsplit(":", 1)[1]) / 1024
-    raise SystemExit(f"run.py: no peak memory in GNU time's report:\n{time_report}")
-
-
-class TreeMemorySampler:
-    """Polls the summed PSS of a process's descendants every 20 ms in a thread."""
-
-    def __init__(self, root: int):
-        self.root, self.peak_kb, self.running = root, 0, True
-        self.thread = threading.Thread(target=self._poll, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> float:
-        self.running = False
-        self.thread.join()
-        return self.peak_kb / 1024
-
-    def _poll(self) -> None:
-        while self.running:
-            self.peak_kb = max(self.peak_kb, sum(map(_pss_kb, _descendants(self.root))))
-            time.sleep(0.02)
-
-
-def _descendants(pid: int) -> list[int]:
-    found, pending = [], [pid]
-    while pending:
-        parent = pending.pop()
-        try:
-            children = Path(f"/proc/{parent}/task/{parent}/children").read_text().split()
-        except OSError:
-            continue
-        found += map(int, children)
-        pending += map(int, children)
-    return found
-
-
-def _pss_kb(pid: int) -> int:
-    try:
-        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
-    except OSError:
-        return 0
-    for line in rollup.splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1])
-    return 0
-
-
 def _table(results: list[ToolResult], runs: int) -> str:
-    """A Markdown table; ratios are to Hugo's cold build (and peak RSS) at the same N."""
-    hugo = {result.size: result for result in results if result.tool == "hugo"}
-    rows = ["| tool | N | pages | cold (s) | no-op (s) | one-edit (s) | peak RSS (MB) "
-            "| tree PSS (MB) | cold/Hugo | no-op/Hugo cold | one-edit/Hugo cold | RSS/Hugo |",
-            "|" + "---|" * 12]
+    """A Markdown table; ratios are to each Hugo layout's cold build at the same N."""
+    peers = {(result.tool, result.size): result for result in results if result.tool in PEERS}
+    rows = [
+        "| tool | N | pages | cold (s) | cold min-max (s) | CPU (s) | no-op (s) "
+        "| one-edit (s) | peak RSS (MB) | tree PSS (MB) | cold/hugo | cold/hugo-fast "
+        "| RSS/hugo | RSS/hugo-fast |",
+        "|" + "---|" * 14,
+    ]
     for result in results:
-        base = hugo[result.size]
-        hugo_cold, hugo_rss = _median_seconds(base.cold), _median_rss(base.cold)
-        cells = [result.tool, str(result.size), str(result.pages),
-                 _seconds(result.cold), _seconds(result.no_op), _seconds(result.one_edit),
-                 f"{_median_rss(result.cold):.0f}", f"{result.tree_pss_mb:.0f}",
-                 _ratio(result.cold, hugo_cold), _ratio(result.no_op, hugo_cold),
-                 _ratio(result.one_edit, hugo_cold), f"{_median_rss(result.cold) / hugo_rss:.2f}"]
+        bases = [peers.get((peer, result.size)) for peer in PEERS]
+        cells = [
+            result.tool,
+            str(result.size),
+            str(result.pages or "-"),
+            _seconds(result.cold),
+            _spread(result.cold),
+            _cpu(result.cold),
+            _seconds(result.no_op),
+            _seconds(result.one_edit),
+            _megabytes(_median_rss(result.cold)),
+            _megabytes(result.tree_pss_mb),
+            *[
+                _ratio(_median_seconds(result.cold), _median_seconds(base.cold) if base else None)
+                for base in bases
+            ],
+            *[
+                _ratio(_median_rss(result.cold), _median_rss(base.cold) if base else None)
+                for base in bases
+            ],
+        ]
         rows.append("| " + " | ".join(cells) + " |")
-    return "\n".join([*rows, "", _FOOTNOTE.format(runs=runs), "", *_paired(results, hugo)])
+    return "\n".join(
+        [
+            *rows,
+            "",
+            _FOOTNOTE.format(runs=runs),
+            "",
+            *_paired(results, peers),
+            *_reload_lines(results),
+            *_page_mismatches(results),
+        ]
+    )
 
 
-def _paired(results: list[ToolResult], hugo: dict[int, ToolResult]) -> list[str]:
-    """Our cold build against the Hugo build timed next to it, run by run: the spread of
+def _paired(results: list[ToolResult], peers: dict) -> list[str]:
+    """Our cold build against each Hugo build timed next to it, run by run: the spread of
     the ratio, which the machine's drift between minutes hides in the medians."""
     lines = []
-    for result in results:
-        if result.tool == "ours" and result.cold:
-            ratios = [ours.seconds / theirs.seconds
-                      for ours, theirs in zip(result.cold, hugo[result.size].cold, strict=True)]
-            lines.append(f"N={result.size}: our cold build was {min(ratios):.2f} to "
-                         f"{max(ratios):.2f} times the Hugo build run next to it.")
+    for result in (result for result in results if result.tool == "ours"):
+        for peer in PEERS:
+            base = peers.get((peer, result.size))
+            pairs = [
+                (ours.seconds, theirs.seconds)
+                for ours, theirs in zip(result.cold, base.cold if base else [], strict=False)
+                if ours.seconds and theirs.seconds
+            ]
+            if pairs:
+                ratios = [ours / theirs for ours, theirs in pairs]
+                lines.append(
+                    f"N={result.size}: our cold build was {min(ratios):.2f} to "
+                    f"{max(ratios):.2f} times the {peer} build run next to it "
+                    f"({len(ratios)} pair{'s' if len(ratios) > 1 else ''})."
+                )
     return lines
 
 
+def _page_mismatches(results: list[ToolResult]) -> list[str]:
+    """A Hugo layout that wrote far fewer pages than we did is not doing the same job."""
+    ours = {result.size: result.pages for result in results if result.tool == "ours"}
+    return [
+        f"N={result.size}: WARNING: {result.tool} wrote {result.pages} pages, we wrote "
+        f"{ours[result.size]}: its figures are not comparable."
+        for result in results
+        if result.tool in PEERS
+        and result.pages
+        and ours.get(result.size)
+        and abs(result.pages / ours[result.size] - 1) > 0.02
+    ]
+
+
+def _reload_lines(results: list[ToolResult]) -> list[str]:
+    return [
+        f"N={result.size}: serve, save to reload: median "
+        f"{statistics.median(result.reloads):.2f}s over {len(result.reloads)} saves "
+        f"({min(result.reloads):.2f} to {max(result.reloads):.2f}s)."
+        for result in results
+        if result.reloads
+    ]
+
+
 _FOOTNOTE = (
-    "Medians of {runs} runs after a warm-up; whole processes. Hugo has no incremental CLI "
-    "build: its no-op and one-edit\nfigures are full builds into the existing output. MkDocs "
-    "and Pelican build the plain articles only (no claim\npages). Peak RSS: GNU time, the "
-    "largest single process; tree PSS: the summed PSS of all processes\nof one build, sampled "
-    "every 20 ms on the warm-up.")
+    "Medians of up to {runs} runs after a warm-up (one cold build, no warm-up, where min-max "
+    "is a single figure); whole\nprocesses. CPU: user + system seconds of the whole process "
+    "tree. Peak RSS: GNU time, the largest single process;\ntree PSS: the summed PSS of all "
+    "processes of one build, sampled every 20 ms on the warm-up. Hugo has no\nincremental CLI "
+    "build, so only our rebuilds are timed. MkDocs and Pelican build the plain articles only\n"
+    "(no claim pages)."
+)
 
 
-def _median_seconds(timings: list[Timing]) -> float:
-    return statistics.median(timing.seconds for timing in timings)
+def _timed(timings: list[Timing]) -> list[Timing]:
+    return [timing for timing in timings if timing.seconds is not None]
 
 
-def _median_rss(timings: list[Timing]) -> float:
-    return statistics.median(timing.peak_rss_mb for timing in timings)
+def _median_seconds(timings: list[Timing]) -> float | None:
+    timed = _timed(timings)
+    return statistics.median(timing.seconds for timing in timed) if timed else None
+
+
+def _median_rss(timings: list[Timing]) -> float | None:
+    timed = _timed(timings)
+    return statistics.median(timing.peak_rss_mb for timing in timed) if timed else None
 
 
 def _seconds(timings: list[Timing]) -> str:
-    return f"{_median_seconds(timings):.2f}" if timings else "-"
+    if timings and not _timed(timings):
+        return "stopped"
+    median = _median_seconds(timings)
+    return f"{median:.2f}" if median is not None else "-"
 
 
-def _ratio(timings: list[Timing], hugo_cold: float) -> str:
-    return f"{_median_seconds(timings) / hugo_cold:.2f}" if timings else "-"
+def _spread(timings: list[Timing]) -> str:
+    timed = [timing.seconds for timing in _timed(timings)]
+    return f"{min(timed):.2f}-{max(timed):.2f}" if timed else "-"
+
+
+def _cpu(timings: list[Timing]) -> str:
+    timed = _timed(timings)
+    return f"{statistics.median(timing.cpu_seconds for timing in timed):.1f}" if timed else "-"
+
+
+def _megabytes(value: float | None) -> str:
+    return f"{value:.0f}" if value is not None else "-"
+
+
+def _ratio(value: float | None, base: float | None) -> str:
+    return f"{value / base:.2f}" if value is not None and base else "-"
 
 
 if __name__ == "__main__":

@@ -23,20 +23,51 @@ from factcheck import sharecard
 CARDS = {
     "en": sharecard.Card(
         "The United States is closing in on an agreement with Islamabad to use Pakistani "
-        "airspace for military and intelligence operations in Afghanistan", "Lloyd Austin",
-        "Mostly false", "cross", "#bc4c00", "Example Fact Desk", "Fact checks", "en", "ltr"),
+        "airspace for military and intelligence operations in Afghanistan",
+        "Lloyd Austin",
+        "Mostly false",
+        "cross",
+        "#bc4c00",
+        "Example Fact Desk",
+        "Fact checks",
+        "en",
+        "ltr",
+    ),
     "ar": sharecard.Card(
         "الولايات المتحدة تقترب من اتفاق مع إسلام آباد لاستخدام المجال الجوي الباكستاني "
-        "في عمليات عسكرية واستخباراتية في أفغانستان", "لويد أوستن", "غير صحيح في الغالب",
-        "cross", "#bc4c00", "مكتب التحقق", "Fact checks", "ar", "rtl"),
+        "في عمليات عسكرية واستخباراتية في أفغانستان",
+        "لويد أوستن",
+        "غير صحيح في الغالب",
+        "cross",
+        "#bc4c00",
+        "مكتب التحقق",
+        "Fact checks",
+        "ar",
+        "rtl",
+    ),
     "ur": sharecard.Card(
         "امریکہ افغانستان میں کارروائیوں کے لیے پاکستانی فضائی حدود استعمال کرنے کے معاہدے "
-        "کے قریب ہے", "لائیڈ آسٹن", "زیادہ تر غلط", "cross", "#bc4c00", "فیکٹ ڈیسک", "",
-        "ur", "rtl"),
+        "کے قریب ہے",
+        "لائیڈ آسٹن",
+        "زیادہ تر غلط",
+        "cross",
+        "#bc4c00",
+        "فیکٹ ڈیسک",
+        "",
+        "ur",
+        "rtl",
+    ),
     "hi": sharecard.Card(
-        "अमेरिका अफ़ग़ानिस्तान में सैन्य कार्रवाई के लिए पाकिस्तानी हवाई क्षेत्र के इस्तेमाल पर "
-        "समझौते के क़रीब है", "लॉयड ऑस्टिन", "ज़्यादातर ग़लत", "cross", "#bc4c00", "तथ्य जाँच",
-        "", "hi", "ltr"),
+        "अमेरिका अफ़ग़ानिस्तान में सैन्य कार्रवाई के लिए पाकिस्तानी हवाई क्षेत्र के इस्तेमाल पर समझौते के क़रीब है",
+        "लॉयड ऑस्टिन",
+        "ज़्यादातर ग़लत",
+        "cross",
+        "#bc4c00",
+        "तथ्य जाँच",
+        "",
+        "hi",
+        "ltr",
+    ),
 }
 
 
@@ -50,11 +81,9 @@ def main() -> None:
     for lang in args.langs.split(","):
         card = CARDS[lang]
         first, size = _timed(card)
-        times = [_timed(replace(card, claim=f"{card.claim} {n}"))[0]
-                 for n in range(args.cards)]
+        times = [_timed(replace(card, claim=f"{card.claim} {n}"))[0] for n in range(args.cards)]
         p90 = statistics.quantiles(times, n=10)[-1]
-        print(f"{lang:6}{first:10.1f}{statistics.median(times):11.1f}{p90:8.1f}"
-              f"{size / 1024:7.0f}")
+        print(f"{lang:6}{first:10.1f}{statistics.median(times):11.1f}{p90:8.1f}{size / 1024:7.0f}")
 
 
 def _timed(card: sharecard.Card) -> tuple[float, int]:
