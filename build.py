@@ -13,25 +13,68 @@ import argparse
 import datetime as dt
 import gc
 import os
+import re
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 from factcheck import pipeline
-from factcheck.errors import BuildError, FactcheckError, Report, fail_on_warnings, github_annotation
+from factcheck.errors import (
+    BuildError,
+    Diagnostic,
+    FactcheckError,
+    Report,
+    fail_on_warnings,
+    github_annotation,
+    printable,
+)
 from factcheck.options import BuildOptions, source_date
 
 HERE = Path(__file__).resolve().parent
 OK, SOURCE_ERRORS, BAD_USAGE = 0, 1, 2
+WARNINGS_OF_A_KIND = 5
+"""Warnings printed of each kind per run: thousands alike would bury the errors."""
+_VARYING = re.compile(r"'[^']*'|\bhttps?://\S+|\d+")
+"""What differs between warnings of one kind: quoted values, links, numbers."""
 
 
 def main(argv: list[str] | argparse.Namespace | None = None) -> int:
     args = argv if isinstance(argv, argparse.Namespace) else _parser().parse_args(argv)
     args.src = Path(args.src) if args.src else HERE
-    if not args.src.is_dir():
-        print(f"build.py: error: source folder {args.src} does not exist", file=sys.stderr)
+    problem = _source_folder_problem(args.src, args.command or "build")
+    if problem:
+        print(printable(f"build.py: error: {problem}"), file=sys.stderr)
         return BAD_USAGE
     return COMMANDS[args.command or "build"](args)
+
+
+def _source_folder_problem(src: Path, command: str) -> str:
+    """Why --src is not a source folder: one holds content/ or checks/ (`new` may start
+    one), so pointing at content/ itself or at the wrong folder is caught at once."""
+    if not src.is_dir():
+        return f"source folder {src} {'is not a folder' if src.exists() else 'does not exist'}"
+    if _holds_sources(src) or (command == "new" and src.name not in SOURCE_PARTS):
+        return ""
+    nearby = [p for p in (*src.resolve().parents[:2], *_folders_in(src)) if _holds_sources(p)]
+    hint = f"did you mean --src {nearby[0]}?" if nearby else "--src is the folder that holds them"
+    return f"{src} has neither content/ nor checks/ ({hint})"
+
+
+SOURCE_PARTS = ("content", "checks", "templates")
+
+
+def _holds_sources(folder: Path) -> bool:
+    return any(os.path.lexists(folder / name) for name in SOURCE_PARTS[:2])
+
+
+def _folders_in(folder: Path) -> list[Path]:
+    """A few sub-folders, where a source folder given one level too high would be."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(Path(e.path) for e in entries if e.is_dir(follow_symlinks=False))[:100]
+    except OSError:
+        return []
 
 
 def build_command(args: argparse.Namespace) -> int:
@@ -43,7 +86,7 @@ def build_command(args: argparse.Namespace) -> int:
         return result
     stats = result.stats
     print(
-        f"built {_counts(result)} into {out}: {stats.written} file(s) written, "
+        f"built {_counts(result)} from {args.src} into {out}: {stats.written} file(s) written, "
         f"{stats.unchanged} reused or unchanged, {stats.removed} removed "
         f"({time.perf_counter() - started:.2f}s)"
     )
@@ -82,8 +125,21 @@ def check_command(args: argparse.Namespace) -> int:
     result = _run(lambda: _check(args), args)
     if isinstance(result, int):
         return result
-    print(f"checked {_counts(result)}: no errors ({time.perf_counter() - started:.2f}s)")
-    return OK
+    print(
+        f"checked {_counts(result)}: no errors{_warning_count(result.report)} in {args.src} "
+        f"({time.perf_counter() - started:.2f}s)"
+    )
+    return _standards(args) if args.standards else OK
+
+
+def _standards(args: argparse.Namespace) -> int:
+    """`check --standards`: the IFCN and EFCSN checklist; exit 1 when an item is missing."""
+    from factcheck import standards
+    from factcheck.validate import read_config
+
+    items = standards.audit(read_config(args.src, Report(), args.base_url))
+    print("\n".join(standards.checklist(items)))
+    return OK if all(item.shown for item in items) else SOURCE_ERRORS
 
 
 def _check(args: argparse.Namespace) -> pipeline.Result:
@@ -131,6 +187,22 @@ def new_command(args: argparse.Namespace) -> int:
     return OK
 
 
+def translate_command(args: argparse.Namespace) -> int:
+    """Write or update the site's catalogue for a language: locales/LANG.po."""
+    from factcheck import i18n
+
+    try:
+        path, left = i18n.write_site_catalogue(args.src, args.language, dt.date.today())
+    except FactcheckError as exc:
+        print(printable(f"build.py: error: {exc}"), file=sys.stderr)
+        return exc.status
+    print(
+        f"wrote {path} ({left}): translate each msgstr, then run python build.py check, "
+        "which lists what is left with its line"
+    )
+    return OK
+
+
 def deploy_command(args: argparse.Namespace) -> int:
     from factcheck import deploy
 
@@ -170,6 +242,7 @@ COMMANDS = {
     "deploy": deploy_command,
     "serve": serve_command,
     "new": new_command,
+    "translate": translate_command,
 }
 
 
@@ -180,10 +253,14 @@ def _run(work, args: argparse.Namespace) -> pipeline.Result | int:
     except BuildError as failed:
         _print_report(failed.report, args)
         errors = len(failed.report.errors)
-        print(f"{errors} error{'s' * (errors != 1)}; nothing was written", file=sys.stderr)
+        print(
+            f"{errors} error{'s' * (errors != 1)}{_warning_count(failed.report)} in {args.src}; "
+            "nothing was written",
+            file=sys.stderr,
+        )
         return SOURCE_ERRORS
     except FactcheckError as exc:
-        print(f"build.py: error: {exc}", file=sys.stderr)
+        print(printable(f"build.py: error: {exc}"), file=sys.stderr)
         return exc.status
     _print_report(result.report, args)
     return result
@@ -204,12 +281,34 @@ def _counts(result: pipeline.Result) -> str:
 
 
 def _print_report(report: Report, args: argparse.Namespace) -> None:
+    """Every error, and each kind of warning at most WARNINGS_OF_A_KIND times, then how
+    many more of that kind there were."""
+    shown: Counter[str] = Counter()
     for diagnostic in report.sorted():
+        if diagnostic.severity == "warning":
+            shown[_kind(diagnostic)] += 1
+            if shown[_kind(diagnostic)] > WARNINGS_OF_A_KIND:
+                continue
         if args.format == "github":  # paths relative to the working folder, the repository's
             path = Path(os.path.relpath(args.src / diagnostic.path)).as_posix()
             print(github_annotation(diagnostic, path))
         else:
             print(diagnostic, file=sys.stderr)
+    for kind, count in sorted(shown.items()):
+        if count > WARNINGS_OF_A_KIND:
+            more = count - WARNINGS_OF_A_KIND
+            print(printable(f"... and {more} more warnings like this: {kind}"), file=sys.stderr)
+
+
+def _kind(diagnostic: Diagnostic) -> str:
+    """A warning's message with what varies between warnings of its kind left out."""
+    return _VARYING.sub(lambda part: "N" if part[0].isdigit() else "...", diagnostic.message)
+
+
+def _warning_count(report: Report) -> str:
+    """', 3 warnings' for a summary line, or nothing without warnings."""
+    count = len(report.warnings)
+    return f", {count} warning{'s' * (count != 1)}" if count else ""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -230,6 +329,13 @@ def _parser() -> argparse.ArgumentParser:
     serving.add_argument(
         "--port", type=int, help="port to serve on, or the next free one (default: 8000)"
     )
+    translate = commands.add_parser(
+        "translate", help="write or update locales/LANG.po, the site's catalogue for a language"
+    )
+    translate.add_argument("language", help="a language tag, e.g. ur, sw or pt-BR")
+    translate.add_argument(
+        "--src", default=argparse.SUPPRESS, help="folder holding content/ and checks/"
+    )
     new = commands.add_parser("new", help="write checks/ID.yaml from a commented template")
     new.add_argument("id", help="the new check's id, e.g. airspace-deal")
     new.add_argument("--src", default=argparse.SUPPRESS, help="folder holding content/ and checks/")
@@ -238,6 +344,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         default=argparse.SUPPRESS,
         help="also fetch every source, archive and appearance link",
+    )
+    check.add_argument(
+        "--standards",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="also list which IFCN and EFCSN transparency items the pages show",
     )
     check.add_argument(
         "--timeout",
@@ -261,7 +373,7 @@ def _parser() -> argparse.ArgumentParser:
             default=form,
             help="how to print problems: text, or GitHub Actions annotations",
         )
-    parser.set_defaults(links=False)
+    parser.set_defaults(links=False, standards=False)
     # Options may come before or after the command; only the top level sets defaults.
     for sub, default in (
         (parser, None),

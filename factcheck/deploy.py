@@ -20,12 +20,12 @@ from urllib.parse import urlsplit
 
 import ghp_import  # type: ignore[import-untyped]
 
-from .errors import Report
+from .errors import Report, UsageError
 from .validate import read_config
 from .write import BOOKKEEPING
 
 
-class DeployError(Exception):
+class DeployError(UsageError):
     """Publishing cannot go ahead; the message says why and what to do."""
 
 

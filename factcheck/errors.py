@@ -6,9 +6,19 @@ everything; the command line prints them and exits 1, never with a traceback.
 
 from __future__ import annotations
 
-import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+
+EXCERPT = 60
+"""The most characters of a value a message quotes: a file's contents are never printed."""
+_SEPARATORS = re.compile(r"[-_\s]+")
+_UNSHOWN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+    "\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+"""Control characters, line and paragraph separators, bidirectional controls, surrogates
+(undecodable bytes of file names) and noncharacters: what diagnostics show escaped."""
 
 
 @dataclass(frozen=True, order=True)
@@ -24,7 +34,7 @@ class Diagnostic:
 
     def __str__(self) -> str:
         text = f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return printable(f"{text} ({self.hint})" if self.hint else text)
 
 
 class Report:
@@ -80,9 +90,76 @@ class BuildError(FactcheckError):
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest choice, or '' when nothing is close."""
-    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    """A hint naming the choice `word` is a misspelling of, or '' when there is none.
+
+    Only a close spelling of the same words counts: `mostly-flase` for `mostly-false`, never
+    `true` for `half-true` or `untrue` (a near word of another meaning is no hint at all).
+    """
+    close = [(_distance(word, choice), choice) for choice in sorted(choices)]
+    found = min(((d, c) for d, c in close if d is not None), default=None)
+    return f"did you mean '{found[1]}'?" if found else ""
+
+
+def _distance(word: str, choice: str) -> int | None:
+    """Typing slips between two names word by word, or None when they are other words."""
+    typed, meant = _words(word), _words(choice)
+    if "".join(typed) == "".join(meant):
+        return 0  # only case or separators differ: `Mostly False`, `claimdate`
+    if len(typed) != len(meant):
+        return None
+    total = 0
+    for a, b in zip(typed, meant, strict=True):
+        if a == b:
+            continue
+        if a.isdigit() or b.isdigit() or a.endswith(b) or b.endswith(a):
+            return None  # another number, or a prefix such as un-, in-, mis-: another word
+        slips = _edits(a, b)
+        if slips > (0 if len(b) <= 3 else 1 if len(b) <= 7 else 2):
+            return None
+        total += slips
+    return total
+
+
+def _words(name: str) -> list[str]:
+    return [w for w in _SEPARATORS.split(name.lower()) if w]
+
+
+def _edits(a: str, b: str) -> int:
+    """Insertions, deletions, substitutions and swaps of neighbours that make `a` into `b`."""
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, start=1):
+        current = [i]
+        for j, y in enumerate(b, start=1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (x != y))
+            if i > 1 and j > 1 and x == b[j - 2] and a[i - 2] == y:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        before, row = row, current
+    return row[-1]
+
+
+def printable(text: str) -> str:
+    """`text` on one line with nothing a terminal or a CI log acts on: control characters,
+    line breaks, bidirectional overrides and undecodable bytes are shown as escapes."""
+    if not _UNSHOWN.search(text):
+        return text
+    return _UNSHOWN.sub(lambda found: _escaped(found[0]), text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of a file name that is not UTF-8
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(char, f"\\x{code:02x}")
+    return f"\\u{code:04x}"
+
+
+def excerpt(value: str, limit: int = EXCERPT) -> str:
+    """A value as a message quotes it: in quotes, on one line, at most `limit` characters."""
+    short = value if len(value) <= limit else value[: limit - 1] + "…"
+    return f"'{printable(short)}'"
 
 
 def fail_on_warnings(report: Report) -> None:
@@ -100,7 +177,7 @@ def github_annotation(diagnostic: Diagnostic, path: str) -> str:
     to --src).
     """
     message = f"{diagnostic.message} ({diagnostic.hint})" if diagnostic.hint else diagnostic.message
-    return (
+    return printable(
         f"::{diagnostic.severity} file={_escape(path, True)},line={diagnostic.line},"
         f"col={diagnostic.col}::{_escape(message)}"
     )

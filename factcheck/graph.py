@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import paths
+from . import i18n, lints, paths
+from .errors import Report
 from .homes import Homes, Marked, Placement, cross_reference, find_homes
 from .markup import Body, Mark, mark_up, plain_html
 from .memo import Queries, Query, Reads
@@ -61,6 +63,10 @@ class Feature:
         'claim-page', and `arg` its argument); templates find it in `extra`."""
         return {}
 
+    def diagnostics(self) -> list[tuple[Query[Any], list[str]]]:
+        """This feature's queries whose diagnostics the build prints, with their arguments."""
+        return []
+
 
 class Graph:
     """The queries of one build, over what its scan found and how it was asked to run."""
@@ -76,6 +82,7 @@ class Graph:
         self.scan, self.options, self.templates = scan, options, templates
         self.preread = preread
         self.check_files = {f.name: f for f in scan.checks}
+        self.locale_files = {i18n.normal_tag(f.name): f for f in scan.locales}
         self.article_files = {f.name: f for f in scan.articles}
         self._renderer: Renderer | None = None
         q = self.queries = Queries()
@@ -118,9 +125,24 @@ class Graph:
         )
         self.review = q.define("review", str, self._review)
         self.assets = q.define("assets", dict[str, str], self._assets, broad=True)
+        # Languages: ranked before the features, so that they may read them too.
+        self.catalogue = q.define("catalogue", i18n.Catalogue, self._catalogue)
+        self.catalogue_check = q.define("catalogue-check", type(None), self._catalogue_check)
+        self.locale = q.define("locale", tuple[str, ...], self._locale)
+        self.languages = q.define("languages", tuple[str, ...], self._languages)
+        self.versions = q.define(
+            "versions",
+            Versions,
+            self._versions,
+            facets=_versions_facets,
+            facet_kind=tuple[i18n.Version, ...],
+        )
         from .features import FEATURES
 
         self.features = [feature(self) for feature in FEATURES]
+        # The features' own queries, ranked between assets and the page list: the pipeline
+        # asks for the stale ones in rank order, as for the core queries.
+        self.feature_queries = list(q.by_name.values())[self.assets.rank + 1 :]
         self.pages = q.define("pages", PageList, self._pages)
         renderers: list[tuple[str, Callable[[Reads, str], bytes]]] = [
             ("asset", self._asset_file),
@@ -142,7 +164,7 @@ class Graph:
     def renderer(self) -> Renderer:
         """Made when the first page renders: a build with nothing to render never loads it."""
         if self._renderer is None:
-            self._renderer = Renderer(self.scan.templates, self.scan.root)
+            self._renderer = Renderer(self.scan.templates, self.scan.root, self._translator)
         return self._renderer
 
     # --- validate ------------------------------------------------------------------------
@@ -163,7 +185,10 @@ class Graph:
         scale = reads.facet(self.config, "", "scale")
         if text is None:
             return None
-        return validate_check(file.path, claim_id, text, scale, reads.report)
+        check = validate_check(file.path, claim_id, text, scale, reads.report)
+        if check is not None:
+            lints.lint_check(check, text, reads.facet(self.config, "", "standards"), reads.report)
+        return check
 
     def _article(self, reads: Reads, slug: str) -> Article | None:
         file = self.article_files.get(slug)
@@ -192,11 +217,10 @@ class Graph:
     # --- mark up and homes ---------------------------------------------------------------
 
     def _body(self, reads: Reads, slug: str) -> Body | None:
-        text = reads.facet(self.article, slug, "text")
-        if text is None:
+        article = reads.get(self.article, slug)
+        if article is None:
             return None
-        path, body, first_line = text
-        return mark_up(path, body, first_line, reads.report)
+        return mark_up(article.path, article.body, article.body_line, reads.report)
 
     def _order(self, reads: Reads, _: str) -> tuple[str, ...]:
         """Valid articles in home order: published first, then by slug."""
@@ -279,7 +303,7 @@ class Graph:
         homes = reads.get(self.homes)
         assets = reads.get(self.assets)
         reads.fact("opt:page_size")
-        count = index_count(len(order), self.options.page_size)
+        count = index_count(len(self._listed(reads)), self.options.page_size)
         pages = [(paths.index_page(n), "index", str(n)) for n in range(1, count + 1)]
         pages += [(paths.article(slug), "article-page", slug) for slug in order]
         pages += [
@@ -342,7 +366,7 @@ class Graph:
         from . import render
 
         config, assets = reads.get(self.config), reads.get(self.assets)
-        newest = reads.get(self.order)[::-1]
+        newest = self._listed(reads)[::-1]
         reads.fact("opt:page_size")
         size, n = self.options.page_size, int(number)
         listed = [self._tallied(reads, config, slug) for slug in newest[(n - 1) * size : n * size]]
@@ -355,6 +379,7 @@ class Graph:
             listed,
             pagination,
             self.extras(reads, "index", number),
+            self._translations_of(reads, "a", [t.article.slug for t in listed]),
         )
 
     def _claim_view(
@@ -390,6 +415,7 @@ class Graph:
             body,
             claims,
             self.extras(reads, "article-page", slug),
+            reads.facet(self.versions, "", f"a:{slug}") or (),
         )
 
     def _claim_view_here(
@@ -427,6 +453,7 @@ class Graph:
             review,
             plain_html(claim.check.analysis, top=3),
             self.extras(reads, "claim-page", claim_id),
+            reads.facet(self.versions, "", f"c:{claim_id}") or (),
         )
 
     def _claims_json(self, reads: Reads, _: str) -> bytes:
@@ -460,6 +487,174 @@ class Graph:
         entries = [self._tallied(reads, config, slug) for slug in newest]
         return render.feed(self.renderer, reads, config, entries, self.options.source_date)
 
+    # --- languages -----------------------------------------------------------------------
+
+    def _catalogue(self, reads: Reads, name: str) -> i18n.Catalogue:
+        """The messages of one language: the site's catalogue over the generator's."""
+        shipped = None
+        if name in i18n.shipped():
+            data = reads.file(i18n.fact_key(name), i18n.shipped_path(name).read_bytes)
+            shipped = i18n.parse(i18n.fact_key(name), data.decode("utf-8"), Report())
+        else:
+            reads.fact(i18n.fact_key(name))
+        file = self.locale_files.get(name)
+        own = None
+        if file is None:
+            reads.fact("list:locales")  # a catalogue added later joins this one
+        else:  # its problems are catalogue-check's to report
+            text = self._text(reads, file)
+            own = i18n.parse(file.path, text, Report()) if text is not None else None
+        return i18n.catalogue(name, shipped, own)
+
+    def _catalogue_check(self, reads: Reads, name: str) -> None:
+        """What a site's own catalogue still lacks, or gets wrong, at each entry's line."""
+        file = self.locale_files[name]
+        text = self._text(reads, file)
+        own = i18n.parse(file.path, text, reads.report) if text is not None else None
+        if own is None or text is None:
+            return
+        templates = {
+            t: reads.file(f"tmpl:{t}", path.read_bytes)
+            for t, path in self.templates.items()
+            if t.endswith(i18n.EXTRACTED)
+        }
+        expected = i18n.expected_messages(templates)
+        merged = reads.get(self.catalogue, name)
+        i18n.check_site_catalogue(file.path, text, own, name, expected, merged, reads.report)
+
+    def _locale(self, reads: Reads, tag: str) -> tuple[str, ...]:
+        """The catalogue a page in language `tag` is translated with (none: English)."""
+        reads.fact("list:locales")
+        reads.fact(i18n.SHIPPED_FACT)
+        found = i18n.negotiate(tag, [*i18n.shipped(), *self.locale_files])
+        return (found,) if found else ()
+
+    def _translator(self, reads: Reads, tag: str) -> i18n.Translator:
+        names = reads.get(self.locale, tag)
+        return i18n.translator(tag, reads.get(self.catalogue, names[0]) if names else None)
+
+    def _languages(self, reads: Reads, _: str) -> tuple[str, ...]:
+        """Every language a page is in; for each, what pages in it cannot show in it."""
+        config = reads.get(self.config)
+        first = {config.language: ""}
+        for slug in reads.get(self.order):
+            first.setdefault(reads.facet(self.article, slug, "heading").lang, slug)
+        for tag, slug in first.items():
+            unlabelled = [v for v in config.verdicts if not v.has_label_for(tag)]
+            has_catalogue = bool(reads.get(self.locale, tag))
+            if has_catalogue and not unlabelled:
+                continue
+            article = reads.get(self.article, slug) if slug else None
+            place = (
+                (article.path, *article.lang_at)
+                if article is not None
+                else (SITE_FILE, *config.language_at)
+            )
+            i18n.report_language(tag, has_catalogue, unlabelled, place, reads.report)
+        return tuple(sorted(first))
+
+    def _versions(self, reads: Reads, _: str) -> Versions:
+        """Articles and checks joined by translation_of, and what is wrong with the joins."""
+        order = reads.get(self.order)
+        headings = {slug: reads.facet(self.article, slug, "heading") for slug in order}
+        articles, problems = i18n.join_versions(
+            {slug: (h.lang, h.translation_of) for slug, h in headings.items()},
+            self.article_files,
+            "article",
+        )
+        homes = {c: p.home for c, p in reads.get(self.homes).placements.items()}
+        pieces = {
+            claim_id: (headings[home].lang, reads.facet(self.check, claim_id, "translation"))
+            for claim_id, home in homes.items()
+        }
+        checks, check_problems = i18n.join_versions(pieces, self.check_files, "check")
+        for problem in problems:
+            self._report_version(reads, problem, self.article)
+        for problem in [*check_problems, *self._changed_verdicts(reads, checks, pieces)]:
+            self._report_version(reads, problem, self.check)
+        language = reads.facet(self.config, "", "language")
+        return Versions(
+            {
+                slug: tuple(
+                    i18n.Version(k, headings[k].lang, headings[k].dir, paths.article(k))
+                    for k in group
+                )
+                for slug, group in articles.items()
+            },
+            {
+                claim_id: tuple(
+                    i18n.Version(k, pieces[k][0], headings[homes[k]].dir, paths.claim(homes[k], k))
+                    for k in group
+                )
+                for claim_id, group in checks.items()
+            },
+            self._hidden(articles, headings, language),
+        )
+
+    def _hidden(
+        self,
+        groups: Mapping[str, tuple[str, ...]],
+        headings: Mapping[str, Heading],
+        language: str,
+    ) -> tuple[i18n.Version, ...]:
+        """The versions lists leave out: all but the one in the site's language (or the
+        original) of each set."""
+        hidden: set[str] = set()
+        for group in groups.values():
+            shown = i18n.shown_version(group, {k: headings[k].lang for k in group}, language)
+            hidden.update(k for k in group if k != shown)
+        return tuple(
+            i18n.Version(k, headings[k].lang, headings[k].dir, paths.article(k))
+            for k in sorted(hidden)
+        )
+
+    def _changed_verdicts(
+        self,
+        reads: Reads,
+        groups: Mapping[str, tuple[str, ...]],
+        pieces: Mapping[str, tuple[str, str]],
+    ) -> list[i18n.Problem]:
+        """A check translation whose verdict is not its original's: maybe deliberate."""
+        found = []
+        for claim_id, group in groups.items():
+            target = pieces[claim_id][1]
+            if not target or target not in group:
+                continue
+            mine, theirs = (reads.facet(self.check, c, "verdict") for c in (claim_id, target))
+            if mine != theirs:
+                found.append(
+                    i18n.Problem(
+                        claim_id,
+                        f"verdict '{mine}' differs from '{theirs}', the verdict of '{target}', "
+                        "which this check translates",
+                        "a translation keeps its original's verdict; if the change is "
+                        "deliberate, say why in the check's updates",
+                        "warning",
+                    )
+                )
+        return found
+
+    def _report_version(self, reads: Reads, problem: i18n.Problem, query: Query[Any]) -> None:
+        """Report at the file's translation_of, where the problem is written."""
+        model = reads.get(query, problem.key)
+        if model is None:
+            return
+        line, col = model.translation_at
+        say = reads.report.error if problem.severity == "error" else reads.report.warning
+        say(model.path, line, col, problem.message, problem.hint)
+
+    def _listed(self, reads: Reads) -> tuple[str, ...]:
+        """The articles lists show, in home order: one version of each set of translations."""
+        hidden = {v.key for v in reads.facet(self.versions, "", "hidden")}
+        return tuple(slug for slug in reads.get(self.order) if slug not in hidden)
+
+    def _translations_of(
+        self, reads: Reads, kind: str, keys: Sequence[str]
+    ) -> dict[str, tuple[i18n.Version, ...]]:
+        """The versions of each of these articles ('a') or checks ('c') that has them."""
+        found = {key: reads.facet(self.versions, "", f"{kind}:{key}") for key in keys}
+        return {key: versions for key, versions in found.items() if versions}
+
     def extras(self, reads: Reads, page: str, arg: str) -> dict[str, Any]:
         """What the features add to one core page."""
         found: dict[str, Any] = {}
@@ -477,12 +672,41 @@ class Graph:
             (self.article, list(self.article_files)),
             (self.body, list(self.article_files)),
             (self.homes, [""]),
+            (self.catalogue_check, list(self.locale_files)),
+            (self.languages, [""]),
+            (self.versions, [""]),
+            *(found for feature in self.features for found in feature.diagnostics()),
         )
 
 
-CONFIG_FACETS = {"scale": tuple[str, ...], "language": str, "strict": bool, "base_url": str}
-CHECK_FACETS = {"valid": bool, "verdict": str, "modified": dt.date | None}
-ARTICLE_FACETS = {"heading": Heading | None, "text": tuple[str, str, int] | None}
+@dataclass(frozen=True)
+class Versions:
+    """The language versions of articles and checks, each version with all of its set
+    (the original first); and the articles lists leave out, shown through another version."""
+
+    articles: dict[str, tuple[i18n.Version, ...]]
+    checks: dict[str, tuple[i18n.Version, ...]]
+    hidden: tuple[i18n.Version, ...]
+
+
+def _versions_facets(versions: Versions) -> dict[str, Any]:
+    """A facet per article and check with versions: a page reads only its own."""
+    return {
+        "hidden": versions.hidden,
+        **{f"a:{slug}": found for slug, found in versions.articles.items()},
+        **{f"c:{claim_id}": found for claim_id, found in versions.checks.items()},
+    }
+
+
+CONFIG_FACETS = {
+    "scale": tuple[str, ...],
+    "language": str,
+    "strict": bool,
+    "base_url": str,
+    "standards": lints.Standards,
+}
+CHECK_FACETS = {"valid": bool, "verdict": str, "modified": dt.date | None, "translation": str}
+ARTICLE_FACETS = {"heading": Heading | None}
 BODY_FACETS = {"marked": tuple[tuple[Mark, ...], bool]}
 
 
@@ -492,6 +716,7 @@ def _config_facets(config: SiteConfig) -> dict[str, Any]:
         "language": config.language,
         "strict": config.strict,
         "base_url": config.base_url,
+        "standards": lints.standards(config),
     }
 
 
@@ -500,13 +725,14 @@ def _check_facets(check: Check | None) -> dict[str, Any]:
         "valid": check is not None,
         "verdict": check.verdict if check else "",
         "modified": check.modified if check else None,
+        "translation": check.translation_of if check else "",
     }
 
 
 def _article_facets(article: Article | None) -> dict[str, Any]:
     if article is None:
-        return {"heading": None, "text": None}
-    return {"heading": heading(article), "text": (article.path, article.body, article.body_line)}
+        return {"heading": None}
+    return {"heading": heading(article)}
 
 
 def _body_facets(body: Body | None) -> dict[str, Any]:

@@ -11,26 +11,69 @@ and attributes.
 
 from __future__ import annotations
 
+import html as html_text
 import re
+import secrets
+import sys
 import xml.etree.ElementTree as etree
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import markdown
 import nh3
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
-from .errors import Report, did_you_mean
-from .sources import ID_PATTERN, suggest_id
+from .errors import Report, did_you_mean, excerpt
+from .sources import (
+    CURLY_QUOTES,
+    ID_PATTERN,
+    UNFIT,
+    describe_character,
+    first_unfit,
+    suggest_id,
+)
 
 CHIP = "\ue000"
 """A private-use character marking where a mark's verdict chip goes (removed from input)."""
+_OURS = secrets.token_hex(8)
+"""A secret of this process that our own chip places, class names and ids carry through
+the cleaner, which takes it off: an article's raw HTML cannot know it, so it cannot fake a
+verdict chip or its place (an editor's `&#xe000;` is a CHIP once nh3 decodes it)."""
+_CHIP_HERE = f"{CHIP}{_OURS}{CHIP}"
+_RESERVED_CLASS = re.compile(r"(?:chip|claim|claim-note|claim-text|verdict-.*)$", re.IGNORECASE)
+_RESERVED_ID = re.compile(r"(?:claim|check|note)-", re.IGNORECASE)
+"""Class names and ids of the verdict chip and its note: the site's own, never an editor's."""
+_URL_IGNORED = re.compile(r"[\t\n\r]")
+_URL_TRIMMED = "".join(map(chr, range(0x21)))
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+MAX_NESTING = 32
+"""How deep lists, quotes, brackets and emphasis may nest: far beyond any article, and
+far below what the converter's recursion (and its time on nested brackets) can bear."""
+DEPTH_BUDGET = 900
+"""Stack frames a conversion may use above its caller, whatever the caller's depth, so
+the same text converts (or is too deep) the same way in any process."""
 MARKER_PRIORITY = 172  # after `\` escapes and footnotes, before references and links
 _MARKER_BRACES = re.compile(r"\{([^{}\n]*)\}")
 _ESCAPED_BRACKET = f"{markdown.util.STX}{ord('[')}{markdown.util.ETX}"
 _STRAY = re.compile(r"\]?\{\s*claim\s*[=:]")
+_LINK_MARKER = re.compile(r"\{?\s*claim\s*[=:]\s*([^\s}]*)")
+_LITERAL_HTML = re.compile(r"<!--.*?-->|<(pre|code)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+"""Where raw HTML holds literal text: comments, and code."""
+_TAG_START = re.compile(r"</?[A-Za-z]")
+_FENCE = re.compile(r"\s*(```|~~~)")
+_BLOCK_PREFIX = re.compile(r"[ \t>]*")
+_DEEP_PREFIX = re.compile(f"^[ \t>]{{{MAX_NESTING + 1}}}", re.MULTILINE)
+"""The shortest prefix that can make more than MAX_NESTING levels ('>' or a tab each)."""
+_BRACKET = re.compile(r"(?<!\\)[\[\]]")
+_EMPHASIS = re.compile(r"(?<!\\)(?:\*+|_+)")
+_BLOCK = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
+"""A paragraph: lines that are not blank, one after another."""
+_OPENING_QUOTES = "\"'" + "".join(CURLY_QUOTES)
+_CLOSING_QUOTES = "\"'" + "".join(CURLY_QUOTES.values())
+_ANY_IMAGE = re.compile(r"<img\b|!\[", re.IGNORECASE)
+_LONGEST_TAG = 2000
 _HEADING = re.compile(r"h[1-6]")
 _IMAGE_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ALT = re.compile(r"\salt\s*=", re.IGNORECASE)
@@ -40,6 +83,7 @@ PATTERN_TRIGGERS = {  # what a text must contain for each inline pattern to matc
     "escape": ("\\",),
     "footnote": ("[^",),
     "claim": ("[",),
+    "claim_in_image": ("![",),
     "reference": ("[",),
     "link": ("[",),
     "short_reference": ("[",),
@@ -127,20 +171,49 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
-def _keep_attribute(tag: str, name: str, value: str) -> str | None:
-    """Drop images from other hosts: a page must load nothing from elsewhere."""
-    if tag == "img" and name == "src" and (urlsplit(value).scheme or value.startswith("//")):
-        return None
-    return value
+def is_local(url: str) -> bool:
+    """Whether a browser loads `url` from the page's own site.
+
+    Decided on the URL as browsers parse it (the WHATWG URL standard), not on its text:
+    leading and trailing controls and spaces are dropped, tabs and newlines removed
+    anywhere and `\\` read as `/`, so `/\\host/x.png`, ` //host` and `/&#x09;/host` all
+    name another host.
+    """
+    parsed = _URL_IGNORED.sub("", url.strip(_URL_TRIMMED)).replace("\\", "/")
+    return not parsed.startswith("//") and not _SCHEME.match(parsed)
 
 
-def sanitise(html: str) -> str:
-    """Keep only safe tags and attributes; no scripts, handlers or `javascript:` URLs."""
+def _attribute_filter(removed: list[str]) -> Callable[[str, str, str], str | None]:
+    """The cleaner's filter: images from other hosts go (their URLs into `removed`), and
+    the chip's class names and ids stay ours."""
+
+    def keep(tag: str, name: str, value: str) -> str | None:
+        if name == "class":
+            kept = [_own(c) or c for c in value.split() if _own(c) or not _RESERVED_CLASS.match(c)]
+            return " ".join(kept) or None
+        if name == "id":
+            return _own(value) or (None if _RESERVED_ID.match(value) else value)
+        if tag == "img" and name == "src" and not is_local(value):
+            removed.append(value)
+            return None
+        return value
+
+    return keep
+
+
+def _own(value: str) -> str:
+    """A class name or id of ours without its secret; '' for anyone else's."""
+    return value.removeprefix(_OURS) if value.startswith(_OURS) else ""
+
+
+def sanitise(html: str, removed: list[str] | None = None) -> str:
+    """Keep only safe tags and attributes; no scripts, handlers or `javascript:` URLs, no
+    images from other hosts (their URLs go into `removed`), no fake verdict chips."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        attribute_filter=_keep_attribute,
+        attribute_filter=_attribute_filter([] if removed is None else removed),
         link_rel=None,
         url_schemes={"http", "https", "mailto"},
     )
@@ -155,6 +228,14 @@ class Found:
     n: int = 0
     problem: str = ""
     hint: str = ""
+    within: int = -1
+    """For a marker nested in another: the index of that one among those found."""
+
+
+def _problem_span(raw: str, text: str, problem: str, hint: str) -> etree.Element:
+    element = etree.Element("span", {"data-problem": problem, "data-hint": hint, "data-raw": raw})
+    element.text = text
+    return element
 
 
 class ClaimMarkerProcessor(LinkInlineProcessor):
@@ -163,6 +244,8 @@ class ClaimMarkerProcessor(LinkInlineProcessor):
     def handleMatch(  # type: ignore[override]  # the inline-processor form, with data
         self, m: re.Match[str], data: str
     ) -> tuple[etree.Element | None, int | None, int | None]:
+        if _in_raw_tag(data, m.start(0)):
+            return None, None, None  # left to the raw HTML, where it is reported
         text, index, closed = self.getText(data, m.end(0))
         if not closed or not data.startswith("{", index):
             return None, None, None
@@ -171,7 +254,7 @@ class ClaimMarkerProcessor(LinkInlineProcessor):
             line_end = data.find("\n", index)
             end = len(data) if line_end < 0 else line_end
             return (
-                self._problem(
+                _problem_span(
                     data[m.start(0) : end],
                     text,
                     "claim marker is not closed with '}'",
@@ -181,43 +264,91 @@ class ClaimMarkerProcessor(LinkInlineProcessor):
                 end,
             )
         raw = data[m.start(0) : braces.end()]
-        problem, hint = _marker_problem(braces.group(1).strip())
+        problem, hint = _marker_problem(braces.group(1))
         if problem:
-            return self._problem(raw, text, problem, hint), m.start(0), braces.end()
+            return _problem_span(raw, text, problem, hint), m.start(0), braces.end()
         element = etree.Element(
             "span", {"data-claim": braces.group(1).split("=", 1)[1], "data-raw": raw}
         )
         element.text = text
         return element, m.start(0), braces.end()
 
-    @staticmethod
-    def _problem(raw: str, text: str, problem: str, hint: str) -> etree.Element:
-        element = etree.Element(
-            "span", {"data-problem": problem, "data-hint": hint, "data-raw": raw}
+
+class MarkerInImage(LinkInlineProcessor):
+    """`![a [marked]{claim=id} chart](x.png)`: the marker would vanish into the image's
+    description, so the claim would silently go unmarked; it is reported instead."""
+
+    def handleMatch(  # type: ignore[override]  # the inline-processor form, with data
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | None, int | None, int | None]:
+        text, index, closed = self.getText(data, m.end(0))
+        found = _STRAY.search(text) if closed else None
+        if found is None:
+            return None, None, None
+        return (
+            _problem_span(
+                _to_brace(text, found),
+                text,
+                "a claim marker inside an image's description is not read",
+                "mark the claim in the text beside the image",
+            ),
+            m.start(0),
+            index,
         )
-        element.text = text
-        return element
+
+
+def _in_raw_tag(data: str, index: int) -> bool:
+    """Whether `index` is inside an HTML tag written in the text (`<img alt="...">`)."""
+    opened = data.rfind("<", max(0, index - _LONGEST_TAG), index)
+    if opened < 0 or ">" in data[opened:index] or not _TAG_START.match(data, opened):
+        return False
+    closed = data.find(">", index, index + _LONGEST_TAG)
+    return closed >= 0 and "<" not in data[index:closed]
 
 
 def _marker_problem(inside: str) -> tuple[str, str]:
-    """What is wrong with the text between a marker's braces, if anything."""
+    """What is wrong with the text between a marker's braces, if anything, and what to
+    write instead."""
     key, equals, value = inside.partition("=")
     if not equals:
+        key, colon, value = inside.partition(":")
+        if colon and key.strip() == "claim":
+            return "a claim marker is written with '=', not ':'", f"write {{claim={value.strip()}}}"
         return (
-            f"'{{{inside}}}' after bracketed text is not a claim marker",
+            f"{excerpt('{' + inside + '}')} after bracketed text is not a claim marker",
             "write [text]{claim=ID}; to keep a literal '{' after ']', write '\\{'",
         )
-    if key != "claim":
+    claim_id = value.strip()
+    if key.strip() != "claim":
         return (
-            f"unknown marker attribute '{key.strip()}'",
-            did_you_mean(key.strip(), ["claim"]) or "markers are written [text]{claim=ID}",
+            f"unknown marker attribute {excerpt(key.strip())}",
+            did_you_mean(key.strip().lstrip("#."), ["claim"])
+            or "markers are written [text]{claim=ID}",
         )
-    if not ID_PATTERN.fullmatch(value):
+    if _without_quotes(claim_id) != claim_id and ID_PATTERN.fullmatch(_without_quotes(claim_id)):
         return (
-            f"invalid claim id '{value}'",
-            f"ids use lowercase letters, digits and single hyphens, e.g. '{suggest_id(value)}'",
+            "a claim id is written without quotes",
+            f"write {{claim={_without_quotes(claim_id)}}}",
         )
+    if not claim_id:
+        return "the marker names no claim", "write {claim=ID} with the id of a file in checks/"
+    if re.search(r"[\s,;]", claim_id):
+        return "a marker names one claim", "mark each claim with its own [text]{claim=ID}"
+    if not ID_PATTERN.fullmatch(claim_id):
+        return (
+            f"invalid claim id {excerpt(claim_id)}",
+            f"ids use lowercase letters, digits and single hyphens, e.g. '{suggest_id(claim_id)}'",
+        )
+    if inside != f"claim={claim_id}":
+        return "a claim marker has no spaces inside its braces", f"write {{claim={claim_id}}}"
     return "", ""
+
+
+def _without_quotes(text: str) -> str:
+    """The text inside straight or curly quotes around all of it, else the text."""
+    if len(text) >= 2 and text[0] in _OPENING_QUOTES and text[-1] in _CLOSING_QUOTES:
+        return text[1:-1].strip()
+    return text
 
 
 class ClaimMarkerTreeprocessor(Treeprocessor):
@@ -231,63 +362,109 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
         self.found = []
         self._walk(root, inside=None, in_code=False)
 
-    def _walk(self, element: etree.Element, inside: str | None, in_code: bool) -> None:
-        """Visit children in document order; `inside` names the marker around them."""
+    def _walk(self, element: etree.Element, inside: tuple[str, int] | None, in_code: bool) -> None:
+        """Visit children in document order; `inside` is the marker around them (its claim
+        and its index in `found`)."""
         in_code = in_code or element.tag in ("code", "pre")
         self._stray(element.text, in_code, inside)
         for child in list(element):
             raw = child.attrib.pop("data-raw", None)
             claim_id = child.attrib.pop("data-claim", None)
             if raw is None:
+                self._dead_marker(child)
                 self._walk(child, inside, in_code)
             elif claim_id is None:
-                self.found.append(
-                    Found(
-                        raw,
-                        problem=child.attrib.pop("data-problem"),
-                        hint=child.attrib.pop("data-hint"),
-                    )
-                )
+                problem, hint = child.attrib.pop("data-problem"), child.attrib.pop("data-hint")
+                self.found.append(Found(raw, problem=problem, hint=hint))
+                self._walk(child, inside, in_code)
+            elif inside is not None:  # parsed as a marker inside emphasis or a link
+                self.found.append(self._nested(raw, inside))
                 self._walk(child, inside, in_code)
             else:
                 self._mark(child, claim_id, raw)
-                self._walk(child, claim_id, in_code)
+                self._walk(child, (claim_id, len(self.found) - 1), in_code)
             self._stray(child.tail, in_code, inside)
+
+    @staticmethod
+    def _nested(raw: str, inside: tuple[str, int]) -> Found:
+        return Found(
+            raw,
+            problem="claim markers cannot be nested",
+            hint=f"it is inside the marker for '{inside[0]}'",
+            within=inside[1],
+        )
 
     def _mark(self, span: etree.Element, claim_id: str, raw: str) -> None:
         n = 1 + sum(1 for f in self.found if f.claim_id == claim_id)
         self.found.append(Found(raw, claim_id, n))
-        marked = etree.SubElement(span, "mark", {"class": "claim-text"})
+        marked = etree.SubElement(span, "mark", {"class": f"{_OURS}claim-text"})
         marked.text, span.text = span.text, None
         for child in list(span)[:-1]:
             span.remove(child)
             marked.append(child)
-        marked.tail = CHIP  # where the renderer puts the verdict chip and note
-        span.attrib.update({"class": "claim", "id": marker_anchor(claim_id, n)})
+        marked.tail = _CHIP_HERE  # where the renderer puts the verdict chip and note
+        span.attrib.update({"class": f"{_OURS}claim", "id": _OURS + marker_anchor(claim_id, n)})
 
-    def _stray(self, text: str | None, in_code: bool, inside: str | None) -> None:
-        """Marker braces left as text: nested in a marker, or not after bracketed text."""
+    def _dead_marker(self, element: etree.Element) -> None:
+        """`[text](claim=id)`: a link to nowhere where a marker was meant."""
+        href = element.get("href", "") if element.tag == "a" else ""
+        found = _LINK_MARKER.match(href)
+        if found:
+            self.found.append(
+                Found(
+                    f"({href})",
+                    problem="this link looks like a claim marker, and would lead nowhere",
+                    hint=f"write [text]{{claim={found[1]}}}, with braces",
+                )
+            )
+
+    def _stray(self, text: str | None, in_code: bool, inside: tuple[str, int] | None) -> None:
+        """Marker braces left as text: nested in a marker, not after bracketed text, or
+        in raw HTML (which the text holds as placeholders)."""
         if in_code or not text:
             return
+        for stashed in markdown.util.HTML_PLACEHOLDER_RE.finditer(text):
+            self._in_raw_html(self.md.htmlStash.rawHtmlBlocks[int(stashed[1])])
         match = _STRAY.search(text)
         if not match or _ESCAPED_BRACKET in text[: match.start()]:
             return
-        end = text.find("}", match.end())
-        raw = text[match.start() : end + 1 if end >= 0 else len(text)]
+        raw = _to_brace(text, match)
         if inside is not None:
-            problem = Found(
-                raw,
-                problem="claim markers cannot be nested",
-                hint=f"it is inside the marker for '{inside}'",
-            )
-        else:
-            problem = Found(
+            self.found.append(self._nested(raw, inside))
+            return
+        self.found.append(
+            Found(
                 raw,
                 problem="claim marker has no bracketed text before it",
                 hint="write [text]{claim=ID} within one paragraph, "
                 "with nothing between ']' and '{'",
             )
-        self.found.append(problem)
+        )
+
+    def _in_raw_html(self, html: object) -> None:
+        """A marker in raw HTML is never read: report it (not in its code or comments)."""
+        if not isinstance(html, str):
+            return
+        match = _STRAY.search(_LITERAL_HTML.sub(lambda part: " " * len(part[0]), html))
+        if match:
+            self.found.append(
+                Found(
+                    _to_brace(html, match),
+                    problem="a claim marker inside raw HTML is not read",
+                    hint="write the marker in Markdown text, outside the HTML",
+                )
+            )
+
+
+def _to_brace(text: str, match: re.Match[str]) -> str:
+    """The marker-like text from its '[' on the same line (else the match) to its closing
+    brace (or the text's end), so that it is reported where it starts."""
+    start = match.start()
+    if text.startswith("]", start):
+        opened = text.rfind("[", text.rfind("\n", 0, start) + 1, start)
+        start = opened if opened >= 0 else start
+    end = text.find("}", match.end())
+    return text[start : end + 1 if end >= 0 else len(text)]
 
 
 class PossiblePatterns:
@@ -342,6 +519,7 @@ class HeadingLevels(Treeprocessor):
 class ClaimMarkers(markdown.Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.inlinePatterns.register(ClaimMarkerProcessor(r"\[", md), "claim", MARKER_PRIORITY)
+        md.inlinePatterns.register(MarkerInImage(r"!\[", md), "claim_in_image", MARKER_PRIORITY + 1)
         self.tree = ClaimMarkerTreeprocessor(md)
         md.treeprocessors.register(self.tree, "claim", 16)
 
@@ -355,11 +533,20 @@ class BodyConverter:
         self.md.treeprocessors.register(HeadingLevels(self.md, top=2, shift=0), "levels", 5)
         self.patterns = PossiblePatterns(self.md)
 
+        self.removed: list[str] = []
+        """The images from other hosts the last conversion removed, by URL."""
+
     def convert(self, text: str) -> tuple[str, list[Found]]:
+        """The body's safe HTML, a CHIP at each mark's end, and the markers found in it;
+        a RecursionError when the text nests deeper than the converter can go."""
         self.md.reset()
         self.patterns.choose(text)
-        html = self.md.convert(text)
-        return sanitise(html), self.markers.tree.found
+        self.removed = []
+        html = sanitise(_within_depth(self.md.convert, text), self.removed)
+        # Only the chip places we made are chips: an editor's decoded &#xe000; is not.
+        return CHIP.join(p.replace(CHIP, "\ufffd") for p in html.split(_CHIP_HERE)), (
+            self.markers.tree.found
+        )
 
 
 class PlainMarkdown:
@@ -378,7 +565,76 @@ class PlainMarkdown:
         self.levels.top, self.levels.shift = top, top - 1
         self.md.reset()
         self.patterns.choose(text)
-        return sanitise(self.md.convert(text))
+        return sanitise(_within_depth(self.md.convert, text))
+
+
+def _within_depth(convert: Callable[[str], str], text: str) -> str:
+    """`convert(text)` with DEPTH_BUDGET frames to recurse in above this one, whatever the
+    caller's depth: deep nesting fails (RecursionError) the same way in every process."""
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1  # type: ignore[assignment]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + DEPTH_BUDGET)
+    try:
+        return convert(text)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def too_deep(text: str) -> tuple[int, str, str] | None:
+    """The first line (0-based) where lists and quotes, brackets or emphasis nest more
+    than MAX_NESTING deep, with what does and how to fix it; code blocks are not read."""
+    if (
+        text.count("[") <= MAX_NESTING
+        and text.count("*") + text.count("_") <= 2 * MAX_NESTING
+        and not _DEEP_PREFIX.search(text)
+    ):
+        return None  # the usual text: it cannot nest that deep
+    brackets = emphasis = 0
+    fence = ""
+    for number, line in enumerate(text.split("\n")):
+        if fence or _FENCE.match(line):
+            fence = "" if fence and line.strip().startswith(fence) else fence or line.strip()[:3]
+            continue
+        if not line.strip():
+            brackets = emphasis = 0  # a blank line ends the paragraph
+            continue
+        prefix = _BLOCK_PREFIX.match(line)[0]  # type: ignore[index]  # matches anywhere
+        if prefix.count(">") + len(prefix.replace(">", "").expandtabs(4)) // 4 > MAX_NESTING:
+            return number, "lists and quotes nest", "indent at most 32 levels, 4 spaces each"
+        brackets, deepest = _open_brackets(line, brackets)
+        if deepest > MAX_NESTING:
+            return number, "'[' brackets nest", "close each '[' with ']', or write '\\['"
+        emphasis, deepest = _open_emphasis(line, emphasis)
+        if deepest > 2 * MAX_NESTING:  # '**' opens one level with two
+            return number, "emphasis ('*' and '_') nests", "close each '*' or '_', or write '\\*'"
+    return None
+
+
+def _open_brackets(line: str, open_before: int) -> tuple[int, int]:
+    """Brackets open after the line, and the most open at once."""
+    depth = deepest = open_before
+    for found in _BRACKET.finditer(line):
+        depth = depth + 1 if found[0] == "[" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return depth, deepest
+
+
+def _open_emphasis(line: str, open_before: int) -> tuple[int, int]:
+    """Emphasis delimiters open after the line, and the most open at once: a run before
+    a word opens, one after a word closes (inside a word, as in snake_case, neither)."""
+    depth = deepest = open_before
+    for run in _EMPHASIS.finditer(line):
+        before = line[run.start() - 1] if run.start() else " "
+        after = line[run.end()] if run.end() < len(line) else " "
+        opens, closes = not after.isspace() and not before.isalnum(), not before.isspace()
+        if opens and not closes:
+            depth += len(run[0])
+        elif closes and not opens and not after.isalnum():
+            depth = max(0, depth - len(run[0]))
+        deepest = max(deepest, depth)
+    return depth, deepest
 
 
 def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, int]]:
@@ -387,20 +643,30 @@ def locate(body: str, first_line: int, found: list[Found]) -> list[tuple[int, in
     A marker that wraps inside a quote or list lost the `> ` or indent of its later lines
     to the block parser, so those are allowed back between its lines.
     """
-    places, cursor = [], 0
+    places: list[tuple[int, int]] = []
+    starts: list[int] = []
+    cursor = 0
     for item in found:
-        index = body.find(item.raw, cursor)
+        # A nested marker lies inside the one around it, which was found before it.
+        start = starts[item.within] if item.within >= 0 else cursor
+        index = body.find(item.raw, start)
         if index >= 0:
-            cursor = index + len(item.raw)
+            end = index + len(item.raw)
         else:
-            pattern = re.compile(r"\n[ \t>]*".join(map(re.escape, item.raw.split("\n"))))
-            match = pattern.search(body, cursor) or pattern.search(body)
-            index = match.start() if match else 0
-            cursor = match.end() if match else cursor
+            pattern = re.compile(r"\n[ \t>]*".join(map(_spaced, item.raw.split("\n"))))
+            match = pattern.search(body, start) or pattern.search(body)
+            index, end = (match.start(), match.end()) if match else (0, start)
+        cursor = max(cursor, end)
+        starts.append(index)
         line = body.count("\n", 0, index)
         col = index - (body.rfind("\n", 0, index) + 1)
         places.append((first_line + line, col + 1))
     return places
+
+
+def _spaced(text: str) -> str:
+    """A pattern for text as written, where the converter made its tabs spaces."""
+    return r"[ \t]+".join(map(re.escape, re.split(r" +", text)))
 
 
 def images_without_alt(body: str, first_line: int, html: str) -> list[tuple[int, int]]:
@@ -461,21 +727,35 @@ _PLAIN: PlainMarkdown | None = None
 
 
 def plain_html(text: str, top: int = 2) -> str:
-    """Analysis, methodology and policy Markdown as safe HTML (see PlainMarkdown)."""
+    """Analysis, methodology and policy Markdown as safe HTML (see PlainMarkdown); a text
+    nested too deeply to convert is shown as it was written (the validator reports it)."""
     global _PLAIN
     if _PLAIN is None:
         _PLAIN = PlainMarkdown()
-    return _PLAIN(text, top)
+    try:
+        return _PLAIN(text, top)
+    except RecursionError:
+        return f"<p>{html_text.escape(text)}</p>"
 
 
 def mark_up(path: str, body: str, first_line: int, report: Report) -> Body:
     """An article body (from `first_line` of the file at `path`) as safe HTML, with its
-    marks; marker problems and images without alt text are reported."""
+    marks; marker problems, images without alt text and removed images are reported."""
     global _CONVERTER
     if _CONVERTER is None:  # one Markdown instance per process, reset for each body
         _CONVERTER = BodyConverter()
-    text = body.replace(CHIP, "\ufffd")  # the placeholder is ours alone
-    html, found = _CONVERTER.convert(text)
+    text = _fit_text(path, body.replace(CHIP, "\ufffd"), first_line, report)
+    deep = too_deep(text)
+    if deep is not None:
+        line, what, hint = deep
+        report.error(path, first_line + line, 1, f"{what} more than {MAX_NESTING} deep", hint)
+        return Body("", (), complete=False)
+    try:
+        html, found = _CONVERTER.convert(text)
+    except RecursionError:
+        line = _first_too_deep(_CONVERTER, text)
+        report.error(path, first_line + line, 1, "the text here nests too deeply to convert")
+        return Body("", (), complete=False)
     marks, complete = [], True
     for item, (line, col) in zip(found, locate(text, first_line, found), strict=True):
         if item.problem:
@@ -483,6 +763,40 @@ def mark_up(path: str, body: str, first_line: int, report: Report) -> Body:
             complete = False
         else:
             marks.append(Mark(item.claim_id, item.n, line, col))
+    _report_images(path, text, first_line, html, _CONVERTER.removed, report)
+    return Body(html, tuple(marks), complete)
+
+
+def _fit_text(path: str, text: str, first_line: int, report: Report) -> str:
+    """The text with characters no page can carry replaced; the first is reported."""
+    index = first_unfit(text)
+    if index is None:
+        return text
+    line, col = text.count("\n", 0, index), index - (text.rfind("\n", 0, index) + 1)
+    more = len(UNFIT.findall(text)) - 1
+    report.error(
+        path,
+        first_line + line,
+        col + 1,
+        f"{describe_character(text[index])} in the text" + (f" (and {more} more)" if more else ""),
+        "remove it: pages and feeds cannot carry control characters",
+    )
+    return UNFIT.sub("\ufffd", text)
+
+
+def _first_too_deep(converter: BodyConverter, text: str) -> int:
+    """The first line (0-based) of the first paragraph too deep to convert on its own."""
+    for block in _BLOCK.finditer(text):
+        try:
+            converter.convert(block[0])
+        except RecursionError:
+            return text.count("\n", 0, block.start())
+    return 0
+
+
+def _report_images(
+    path: str, text: str, first_line: int, html: str, removed: list[str], report: Report
+) -> None:
     for line, col in images_without_alt(text, first_line, html):
         report.warning(
             path,
@@ -491,4 +805,19 @@ def mark_up(path: str, body: str, first_line: int, report: Report) -> Body:
             "image without alt text",
             'describe it in alt="...", or write alt="" if it only decorates',
         )
-    return Body(html, tuple(marks), complete)
+    cursor = 0
+    for url in removed:
+        index = text.find(url, cursor)
+        if index < 0:  # written with entities: the next image there is, then
+            found = _ANY_IMAGE.search(text, cursor)
+            index = found.start() if found else cursor
+        cursor = index + 1
+        line, col = text.count("\n", 0, index), index - (text.rfind("\n", 0, index) + 1)
+        report.warning(
+            path,
+            first_line + line,
+            col + 1,
+            f"image from another host removed: {excerpt(url)}",
+            "pages load nothing from other hosts: put the image in templates/assets/ "
+            'and write src="../assets/NAME"',
+        )

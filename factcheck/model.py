@@ -12,9 +12,31 @@ class Verdict:
 
     key: str
     label: str
+    """The word in the site's language (what text outside a page, such as search, shows)."""
     rating: int | None = None
     description: str = ""
     color: str = ""
+    labels: tuple[tuple[str, str], ...] = ()
+    """(language tag, word) for every language the scale gives the verdict a word in."""
+    descriptions: tuple[tuple[str, str], ...] = ()
+
+    def label_for(self, tag: str) -> str:
+        """The word in a page's language: its own, its language's (`pt` for `pt-BR`),
+        else the site's."""
+        return _in_language(self.labels, tag) or self.label
+
+    def description_for(self, tag: str) -> str:
+        return _in_language(self.descriptions, tag) or self.description
+
+    def has_label_for(self, tag: str) -> bool:
+        return bool(_in_language(self.labels, tag))
+
+
+def _in_language(texts: tuple[tuple[str, str], ...], tag: str) -> str:
+    """The text of a language tag, or of its language alone, '' when there is none."""
+    wanted = tag.lower().replace("_", "-")
+    found = dict((t.lower().replace("_", "-"), text) for t, text in texts)
+    return found.get(wanted) or found.get(wanted.split("-")[0], "")
 
 
 @dataclass(frozen=True)
@@ -38,6 +60,10 @@ class SiteConfig:
     about: str = ""
     search: bool = True
     share_images: bool = True
+    min_sources: int = 1
+    """The fewest independent sources (publishers) a check may cite (site.yaml)."""
+    language_at: tuple[int, int] = (1, 1)
+    """Where site.yaml gives `language` (line, column), for what is said about it."""
 
     @property
     def contact_href(self) -> str:
@@ -115,6 +141,8 @@ class Check:
     responses: tuple[Response, ...] = ()
     topics: tuple[str, ...] = ()
     translation_of: str = ""
+    translation_at: tuple[int, int] = (1, 1)
+    """Where the file gives `translation_of` (line, column), for errors found across files."""
 
     @property
     def modified(self) -> dt.date:
@@ -151,3 +179,7 @@ class Article:
     lead: str = ""
     topics: tuple[str, ...] = ()
     translation_of: str = ""
+    translation_at: tuple[int, int] = (1, 1)
+    """Where the front matter gives `translation_of` and `lang` (line, column): what other
+    files make wrong about them is reported there."""
+    lang_at: tuple[int, int] = (1, 1)

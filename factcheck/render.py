@@ -13,40 +13,22 @@ import datetime as dt
 import hashlib
 import os
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
 
-from . import paths, structured, urls
+from . import i18n, paths, structured, urls
 from .errors import BuildError, Report
 from .homes import Appearance
 from .markup import Body, Mark
 from .model import Article, Check, CheckedArticle, SiteConfig, Verdict
+from .validate import DEFAULT_ABOUT, DEFAULT_CORRECTIONS, DEFAULT_METHODOLOGY
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FINGERPRINTED = (".css", ".js")
-MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-
-
-def human_date(day: dt.date) -> str:
-    """'23 October 2021': unambiguous in every English-speaking country."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 class Recorder(Protocol):
@@ -71,6 +53,7 @@ class Heading:
     summary: str = ""
     source: CheckedArticle | None = None
     authors: tuple[str, ...] = ()
+    translation_of: str = ""
 
     @property
     def path(self) -> str:
@@ -92,6 +75,7 @@ def heading(article: Article) -> Heading:
         article.summary,
         article.source,
         article.authors,
+        article.translation_of,
     )
 
 
@@ -173,6 +157,39 @@ def places(appearances: Sequence[Appearance], headings: Mapping[str, Heading]) -
     return [Place(headings[a.slug], a.anchor) for a in appearances]
 
 
+@dataclass(frozen=True)
+class Version:
+    """One language version of a page (`translation_of` joins them), as the language
+    switcher (`link`) and `<link rel="alternate" hreflang>` (`href`) name it."""
+
+    lang: str
+    dir: str
+    name: str
+    """The language in its own words: 'Español', 'اردو'."""
+    path: str
+    link: str
+    """Relative to the page that shows it."""
+    href: str
+    """Absolute with a base URL, else `link`."""
+
+
+def versions(
+    found: Sequence[i18n.Version], links: urls.Links, base_url: str
+) -> tuple[Version, ...]:
+    """The versions of a page as its templates show them."""
+    return tuple(
+        Version(
+            v.lang,
+            v.dir,
+            i18n.language_name(v.lang),
+            v.path,
+            links(v.path),
+            urls.absolute(base_url, v.path) or links(v.path),
+        )
+        for v in found
+    )
+
+
 @dataclass
 class Page:
     """What the base template needs about the page being rendered."""
@@ -184,6 +201,8 @@ class Page:
     dir: str = "ltr"
     description: str = ""
     jsonld: list[str] = field(default_factory=list)
+    versions: tuple[Version, ...] = ()
+    """Every language version of this page, itself included (none without translations)."""
 
 
 # --- templates ---------------------------------------------------------------------------
@@ -208,9 +227,18 @@ class Renderer:
     read back from disk.
     """
 
-    def __init__(self, source_templates: Path | None, root: Path) -> None:
+    def __init__(
+        self,
+        source_templates: Path | None,
+        root: Path,
+        translator: Callable[[Any, str], i18n.Translator] | None = None,
+    ) -> None:
+        """`translator(recorder, lang)` gives a page's language, read through the recorder."""
         self.root = root
         self.folders = template_folders(source_templates)
+        self.translator = translator or (lambda recorder, lang: i18n.ENGLISH)
+        self.speaking = i18n.ENGLISH
+        """The language of the page being rendered (English outside pages)."""
         self.env = _RecordingEnvironment(
             loader=jinja2.FileSystemLoader([str(p) for p in self.folders]),
             autoescape=True,
@@ -219,8 +247,29 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,
+            extensions=["jinja2.ext.i18n"],
         )
-        self.env.filters["date"] = human_date
+        self.env.policies["ext.i18n.trimmed"] = True
+        self.env.globals.update(i18n.jinja_callables(lambda: self.speaking))
+        # The generator's own texts for what site.yaml leaves out: templates show them in
+        # the page's language instead (their English is the messages').
+        self.env.globals["defaults"] = {
+            "methodology": DEFAULT_METHODOLOGY,
+            "corrections": DEFAULT_CORRECTIONS,
+            "about": DEFAULT_ABOUT,
+        }
+        self.env.newstyle_gettext = True  # type: ignore[attr-defined]
+        self.env.filters.update(
+            date=lambda day: self.speaking.date(day),
+            number=lambda value: self.speaking.number(value),
+            label=lambda verdict, lang=None: _verdict_text(
+                verdict, "label", lang or self.speaking.tag
+            ),
+            description=lambda verdict, lang=None: _verdict_text(
+                verdict, "description", lang or self.speaking.tag
+            ),
+            names=lambda names, css="": self.speaking.names(names, css),
+        )
 
     def text(self, recorder: Recorder, name: str, **context: Any) -> str:
         """A template rendered; a failure becomes a BuildError naming the template's line."""
@@ -253,16 +302,20 @@ class Renderer:
                 raise jinja2.TemplateRuntimeError(f"no asset '{asset_name}' in templates/assets/")
             return page.links(assets[asset_name])
 
-        return self.text(
-            recorder,
-            name,
-            site=config,
-            page=page,
-            url=page.links,
-            asset=asset,
-            extra=extra or {},
-            **context,
-        ).encode("utf-8")
+        self.speaking = self.translator(recorder, page.lang)
+        try:
+            return self.text(
+                recorder,
+                name,
+                site=config,
+                page=page,
+                url=page.links,
+                asset=asset,
+                extra=extra or {},
+                **context,
+            ).encode("utf-8")
+        finally:
+            self.speaking = i18n.ENGLISH
 
     def _report_template_error(self, exc: Exception, report: Report) -> None:
         """Name the template file and line, never a traceback."""
@@ -288,6 +341,14 @@ class Renderer:
         if path.is_relative_to(BUILTIN_TEMPLATES.parent):
             return path.relative_to(BUILTIN_TEMPLATES.parent).as_posix()
         return filename
+
+
+def _verdict_text(verdict: Any, what: str, lang: str) -> str:
+    """A verdict's label or description in a language; a stand-in for one (search
+    results' placeholders are mappings) as it is."""
+    if isinstance(verdict, Verdict):
+        return verdict.label_for(lang) if what == "label" else verdict.description_for(lang)
+    return str(verdict[what] if isinstance(verdict, Mapping) else getattr(verdict, what))
 
 
 def template_folders(source_templates: Path | None) -> list[Path]:
@@ -326,12 +387,15 @@ def article_page(
     body: Body,
     claims: Sequence[ClaimView],
     extra: Mapping[str, Any] | None = None,
+    translations: Sequence[i18n.Version] = (),
 ) -> bytes:
-    """The article with each mark's chip in place, and its claims listed."""
+    """The article with each mark's chip in place, and its claims listed; `translations`
+    are its language versions (itself among them), the original first."""
     path = paths.article(article.slug)
     links = urls.Links(path, config.base_url)
     review_urls = [urls.absolute(config.base_url, c.path) or links(c.path) for c in claims]
     data = structured.article(article, config, links.canonical(), review_urls)
+    data.update(structured.translation_links(article.slug, translations, config.base_url))
     page = Page(
         path,
         article.title,
@@ -340,6 +404,7 @@ def article_page(
         article.dir,
         article.summary,
         [structured.dump(data)],
+        versions(translations, links, config.base_url),
     )
     by_id = {c.check.id: c for c in claims}
     numbers = {claim_id: n for n, claim_id in enumerate(body.claim_ids, start=1)}
@@ -378,11 +443,19 @@ def claim_page(
     review: str,
     analysis: str,
     extra: Mapping[str, Any] | None = None,
+    translations: Sequence[i18n.Version] = (),
 ) -> bytes:
     links = urls.Links(claim.path, config.base_url)
     home = claim.home.article
     page = Page(
-        claim.path, claim.check.claim, links, home.lang, home.dir, claim.check.summary, [review]
+        claim.path,
+        claim.check.claim,
+        links,
+        home.lang,
+        home.dir,
+        claim.check.summary,
+        [review],
+        versions(translations, links, config.base_url),
     )
     return renderer.page(
         recorder,
@@ -413,14 +486,17 @@ def index_page(
     articles: Sequence[Tallied],
     pagination: Pagination,
     extra: Mapping[str, Any] | None = None,
+    translations: Mapping[str, Sequence[i18n.Version]] | None = None,
 ) -> bytes:
+    """`translations`: the language versions of each listed article that has them."""
     path = paths.index_page(pagination.number)
     title = (
         config.title
         if pagination.number == 1
         else f"Fact checks, page {pagination.number} of {pagination.count}"
     )
-    page = Page(path, title, urls.Links(path, config.base_url), config.language)
+    links = urls.Links(path, config.base_url)
+    page = Page(path, title, links, config.language)
     return renderer.page(
         recorder,
         config,
@@ -430,6 +506,10 @@ def index_page(
         extra,
         articles=articles,
         pagination=pagination,
+        versions={
+            slug: versions(found, links, config.base_url)
+            for slug, found in (translations or {}).items()
+        },
     )
 
 

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import schema
+from .errors import UsageError
 from .sources import ID_PATTERN, suggest_id
 
 TEMPLATE = Path(__file__).resolve().parent / "new-check.yaml"
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(UsageError):
     """The check cannot be started: a bad id, or a check with that id exists."""
 
 

@@ -39,7 +39,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import watchfiles
 
-from .errors import BuildError, Report
+from .errors import BuildError, Report, UsageError
 
 HOST = "127.0.0.1"
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
@@ -60,7 +60,7 @@ WATCH_RETRY_SECONDS, WATCH_RETRY_MAX_SECONDS = 1.0, 30.0
 WATCH_START_SECONDS = 10.0
 """How long to wait for a watch to be in place (milliseconds, unless the machine is busy)."""
 MESSAGE_CHARS = 300
-SOURCE_FOLDERS, SITE_FILE = ("content", "checks", "templates"), "site.yaml"
+SOURCE_FOLDERS, SITE_FILE = ("content", "checks", "templates", "locales"), "site.yaml"
 
 Changes = set[tuple[watchfiles.Change, str]]
 
@@ -78,7 +78,7 @@ Build = Callable[[Path], Built]
 """Builds the site into the folder; raises BuildError on source errors."""
 
 
-class ServeError(Exception):
+class ServeError(UsageError):
     """The server cannot start (every port tried is busy, or the port is not valid)."""
 
 

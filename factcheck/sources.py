@@ -27,6 +27,24 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_FENCE = "---"
 SITE_FILE = "site.yaml"
 SOURCE_FOLDERS = ("content", "checks")
+LOCALES = "locales"
+"""A site's own message catalogues, `locales/<lang>.po`."""
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+TEMPLATES = "templates"
+TEMPLATE_SUFFIXES = frozenset({"", ".html", ".xml", ".txt", ".css", ".js", ".json", ".svg"})
+"""Files of templates/ (outside assets/) that are read as text, so must be UTF-8."""
+FOLDER_HOLDS = {
+    "content": "the articles",
+    "checks": "the checks",
+    TEMPLATES: "your own templates and assets",
+    LOCALES: "the site's own message catalogues",
+}
+CURLY_QUOTES = {"“": "”", "\u2018": "\u2019", "„": "“", "«": "»", "”": "”", "»": "«"}
+"""Typographic opening quotes and their closing ones: text to YAML, never quotes."""
+UNFIT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+"""What no page or feed may carry: control characters but tab and newline (XML forbids
+them, HTML forbids them as text), C1 controls, surrogates and the noncharacters of the
+first plane (those of the others are valid XML, and would slow this search fivefold)."""
 
 
 class _NodeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -51,7 +69,7 @@ class SourceFile(NamedTuple):
     """A source file found by the scan (a tuple: tens of thousands are made)."""
 
     kind: str
-    """'article', 'check' or 'site'."""
+    """'article', 'check', 'site' or 'locale'."""
     name: str
     """The article's slug or the check's id: the file name without `.md` or `.yaml`."""
     path: str
@@ -71,6 +89,8 @@ class Scan:
     templates: Path | None
     """The source folder's own templates/, which override the built-in ones."""
     diagnostics: tuple[Diagnostic, ...]
+    locales: tuple[SourceFile, ...] = ()
+    """The site's own catalogues; `name` is the language tag as the file names it."""
 
 
 class Unreadable(Exception):
@@ -100,20 +120,33 @@ def scan(root: Path) -> Scan:
     """Find every source under `root`; report names that cannot be sources."""
     report = Report()
     site = None
-    site_path = root / SITE_FILE
-    if os.path.lexists(site_path):
-        entry = _entry(root, SITE_FILE, report)
+    if os.path.lexists(root / SITE_FILE):
+        entry = _site_entry(root, report)
         if entry is not None:
             site = SourceFile("site", "site", SITE_FILE, entry.full, entry.stamp)
-    templates = root / "templates"
     return Scan(
         root=root,
         site=site,
         articles=tuple(_articles(root, report)),
         checks=tuple(_checks(root, report)),
-        templates=templates if templates.is_dir() and not templates.is_symlink() else None,
+        templates=_templates(root, report),
+        locales=tuple(_locales(root, report)),
         diagnostics=tuple(report.items),
     )
+
+
+def _site_entry(root: Path, report: Report) -> _Entry | None:
+    entry = _entry(root, SITE_FILE, report)
+    if entry is not None and entry.is_dir:
+        report.error(
+            SITE_FILE,
+            1,
+            1,
+            "site.yaml is a folder, not a file",
+            "site.yaml holds the site's settings: rename or remove the folder",
+        )
+        return None
+    return entry
 
 
 def read_bytes(file: SourceFile) -> bytes:
@@ -135,6 +168,24 @@ def read_bytes(file: SourceFile) -> bytes:
 
 def _why(exc: OSError) -> str:
     return exc.strerror.lower() if exc.strerror else str(exc)
+
+
+def first_unfit(text: str) -> int | None:
+    """Where the first character no page or feed can carry is, if there is one."""
+    found = UNFIT.search(text)
+    return found.start() if found else None
+
+
+def describe_character(char: str) -> str:
+    """'the control character U+001B', as messages name a character that is not text."""
+    code = ord(char)
+    if code < 0x20 or 0x7F <= code <= 0x9F:
+        kind = "control character"
+    elif 0xD800 <= code <= 0xDFFF:
+        kind = "lone surrogate"
+    else:
+        kind = "noncharacter"
+    return f"the {kind} U+{code:04X}"
 
 
 def digest(data: bytes) -> str:
@@ -163,7 +214,11 @@ def decode(path: str, data: bytes, report: Report) -> str | None:
 
 def read_text(root: Path, relative_path: str, report: Report) -> str | None:
     """A source file's text by its path, or None (reported) when it cannot be read."""
-    entry = _entry(root, relative_path, report)
+    entry = (
+        _site_entry(root, report)
+        if relative_path == SITE_FILE
+        else _entry(root, relative_path, report)
+    )
     if entry is None:
         return None
     try:
@@ -175,22 +230,38 @@ def read_text(root: Path, relative_path: str, report: Report) -> str | None:
 
 
 def parse_yaml(path: str, text: str, report: Report) -> YamlFile:
-    """Compose YAML text into a node tree; syntax problems and tabs become errors."""
-    tabs = _report_tab_indents(path, text, report)
-    if tabs:
+    """Compose YAML text into a node tree; syntax problems and tabs become errors, in
+    words that say what to write instead of YAML's own."""
+    if _report_tab_indents(path, text, report):
+        return YamlFile(path, None, parsed=False)
+    if "\x85" in text and _report_unfit(path, text, report):  # a line break to YAML 1.1
         return YamlFile(path, None, parsed=False)
     try:
         node = yaml.compose(text, Loader=_NodeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        report.error(path, line, col, f"invalid YAML: {problem}", _yaml_hint(problem))
+        line, col, message, hint = _yaml_problem(exc, text.split("\n"))
+        report.error(path, line, col, message, hint)
         return YamlFile(path, None, parsed=False)
-    except yaml.YAMLError as exc:  # reader errors, e.g. control characters
-        report.error(path, 1, 1, f"invalid YAML: {exc}")
+    except yaml.YAMLError:  # a reader error: a character YAML does not accept
+        if not _report_unfit(path, text, report):
+            report.error(path, 1, 1, "invalid YAML: the file holds a character YAML refuses")
         return YamlFile(path, None, parsed=False)
     return YamlFile(path, node, parsed=True)
+
+
+def _line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character of `text`."""
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _report_unfit(path: str, text: str, report: Report) -> bool:
+    """A control character typed (or pasted) into the file: YAML would refuse it anyway."""
+    index = first_unfit(text)
+    if index is None:
+        return False
+    line, col = _line_col(text, index)
+    report.error(path, line, col, f"{describe_character(text[index])} is not allowed", "remove it")
+    return True
 
 
 def _report_tab_indents(path: str, text: str, report: Report) -> bool:
@@ -212,12 +283,169 @@ def _report_tab_indents(path: str, text: str, report: Report) -> bool:
     return found
 
 
-def _yaml_hint(problem: str) -> str:
-    if "mapping values are not allowed" in problem:
-        return "put text that contains ': ' in quotes"
-    if "expected a single document" in problem:
-        return "a file holds one YAML document: remove the extra '---'"
-    return ""
+_QUOTE_IT = 'put the whole text in quotes: "..."'
+_YAML_PROBLEMS = (  # (words in YAML's problem, mark to report at, message, hint)
+    (
+        "mapping values are not allowed",
+        "problem",
+        "': ' in this text makes YAML read a key",
+        "put text that contains ': ' in quotes, or start keys of one level in the same column",
+    ),
+    (
+        "expected '-' indicator",
+        "problem",
+        "this line does not continue the list above it",
+        "start each entry with '- ' in the same column, and indent an entry's other keys "
+        "under its first",
+    ),
+    (
+        "could not find expected ':'",
+        "context",
+        "this line is neither 'key: value' nor part of the text above",
+        "write 'key: value'; to continue a text on the next line, indent it under its key",
+    ),
+    (
+        "did not find expected key",
+        "problem",
+        "this line is not indented like the keys above it",
+        "start keys of one level in the same column, and indent what belongs to a key under it",
+    ),
+    (
+        "cannot start any token",
+        "problem",
+        "YAML cannot read text that starts with {char}",
+        _QUOTE_IT,
+    ),
+    ("undefined alias", "problem", "text starting with '*' is read as a YAML alias", _QUOTE_IT),
+    (
+        "alphabetic or numeric character",
+        "context",
+        "text starting with {char} is read as a YAML anchor or alias",
+        _QUOTE_IT,
+    ),
+    (
+        "block sequence entries are not allowed",
+        "problem",
+        "a list cannot start on its key's line",
+        "start '- ' on the next line, indented; put text starting with '- ' in quotes",
+    ),
+    (
+        "expected ',' or ']'",
+        "context",
+        "text starting with '[' is read as a YAML list, and the list is not closed",
+        _QUOTE_IT,
+    ),
+    (
+        "expected ',' or '}'",
+        "context",
+        "text starting with '{' is read as a YAML mapping, and it is not closed",
+        _QUOTE_IT,
+    ),
+    (
+        "escape",
+        "problem",
+        "a backslash in double-quoted text starts an escape, and this one is not valid",
+        "write \\\\ for a backslash, or put the text in single quotes",
+    ),
+    (
+        "hexdecimal number",
+        "problem",
+        "a backslash in double-quoted text starts an escape, and this one is not valid",
+        "write \\\\ for a backslash, or put the text in single quotes",
+    ),
+    (
+        "another document",
+        "problem",
+        "a second '---' line starts another YAML document",
+        "a file holds one document: remove the extra '---'",
+    ),
+    (
+        "expected comment or line break",
+        "problem",
+        "'|' or '>' must end its line",
+        "start the text on the next line, indented under its key",
+    ),
+    (
+        "duplicate anchor",
+        "problem",
+        "'&' starts a YAML anchor, and this anchor's name is given twice",
+        _QUOTE_IT,
+    ),
+    (
+        "incompatible YAML document",
+        "problem",
+        "the file asks for a YAML version this build cannot read",
+        "remove the '%YAML' line at its top",
+    ),
+    (
+        "unknown directive",
+        "context",
+        "a line starting with '%' is read as a YAML directive",
+        "remove the line, or put the text in quotes",
+    ),
+    (
+        "maximum nesting depth",
+        "problem",
+        "lists and mappings nest too deeply here",
+        "no file of the site needs more than a few levels",
+    ),
+    (
+        "tab character",
+        "problem",
+        "tab character in indentation",
+        "YAML is indented with spaces only",
+    ),
+)
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str, str]:
+    """(line, column, message, hint) for a YAML syntax error, in an editor's words."""
+    problem, context = exc.problem or "", exc.context or ""
+    if "end of stream" in problem and "quoted scalar" in context and exc.context_mark:
+        return _unclosed_quote(exc.context_mark, lines)
+    for words, where, message, hint in _YAML_PROBLEMS:
+        if words in f"{problem} {context}":
+            mark = (exc.context_mark if where == "context" else None) or exc.problem_mark
+            line, col = (mark.line, mark.column) if mark else (0, 0)
+            text = lines[line] if line < len(lines) else ""
+            char = repr(text[col]) if col < len(text) else "this"
+            if any(q in text for q in CURLY_QUOTES):
+                hint = '“curly quotes” do not quote YAML text: use straight quotes "..."'
+            elif words == "did not find expected key":
+                message, hint, col = _after_closing(text, col, message, hint)
+            elif "escape" in message:
+                col = max(0, text.rfind("\\", 0, col + 1))  # at the backslash
+            return line + 1, col + 1, message.replace("{char}", char), hint
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return line, col, f"invalid YAML: {problem or context or 'not readable'}", ""
+
+
+def _after_closing(text: str, col: int, message: str, hint: str) -> tuple[str, str, int]:
+    """Text after a closing quote or bracket, where YAML expected the next key."""
+    last = text[:col].rstrip()[-1:]
+    if last in ('"', "'"):
+        return "text follows the closing quote", "put all the text inside the quotes", col
+    if last in ("]", "}"):
+        value = text.find(": ") + 2 if ": " in text else 0
+        return (
+            f"text starting with {text[value]!r} is read as a YAML list or mapping",
+            _QUOTE_IT,
+            value,
+        )
+    return message, hint, col
+
+
+def _unclosed_quote(mark: Any, lines: list[str]) -> tuple[int, int, str, str]:
+    text = lines[mark.line] if mark.line < len(lines) else ""
+    quote = text[mark.column] if mark.column < len(text) else '"'
+    inside = '\\"' if quote == '"' else "''"
+    return (
+        mark.line + 1,
+        mark.column + 1,
+        f"the text quoted with {quote} here is never closed",
+        f"end it with {quote}; to write {quote} inside it, write {inside}",
+    )
 
 
 def split_front_matter(path: str, text: str, report: Report) -> FrontMatter:
@@ -323,14 +551,66 @@ def _folder(root: Path, rel: str, report: Report) -> bool:
     entry = _entry(root, rel, report)
     if entry is not None and not entry.is_dir:
         report.error(
-            rel,
-            1,
-            1,
-            f"{rel} is a file, not a folder",
-            f"{rel}/ holds the {'articles' if rel == 'content' else 'checks'}",
+            rel, 1, 1, f"{rel} is a file, not a folder", f"{rel}/ holds {FOLDER_HOLDS[rel]}"
         )
         return False
     return entry is not None
+
+
+def _templates(root: Path, report: Report) -> Path | None:
+    """The source folder's own templates/, when every file in it can be read safely.
+
+    Jinja's loader would follow a link out of the folder and wait on a FIFO, so every
+    entry is checked here, dot-files too, and templates are decoded once; with any problem
+    none is used (its errors stop the build before anything renders).
+    """
+    if not _folder(root, TEMPLATES, report):
+        return None
+    problems = len(report.items)
+    for entry in _every_file(root, TEMPLATES, report):
+        is_asset = entry.rel.startswith(f"{TEMPLATES}/assets/")
+        if is_asset or entry.suffix not in TEMPLATE_SUFFIXES:
+            _open_and_close(entry, report)
+            continue
+        try:
+            data = read_bytes(SourceFile("", "", entry.rel, entry.full, entry.stamp))
+        except Unreadable as exc:
+            report.error(entry.rel, 1, 1, f"cannot read the file: {exc}")
+            continue
+        text = decode(entry.rel, data, report)
+        if text is not None:
+            _report_unfit(entry.rel, text, report)
+    return root / TEMPLATES if len(report.items) == problems else None
+
+
+def _every_file(root: Path, rel: str, report: Report) -> list[_Entry]:
+    """Every plain file under templates/, ignored names too; anything else is reported,
+    as is a folder named like a template (the loader would silently skip it)."""
+    try:
+        names = sorted(os.listdir(f"{root}/{rel}"))
+    except OSError as exc:
+        report.error(rel, 1, 1, f"cannot read the folder: {_why(exc)}")
+        return []
+    files = []
+    for name in names:
+        entry = _entry(root, f"{rel}/{name}", report)
+        if entry is None:
+            continue
+        if not entry.is_dir:
+            files.append(entry)
+        elif entry.suffix and entry.suffix in TEMPLATE_SUFFIXES:  # it would be skipped
+            report.error(entry.rel, 1, 1, f"'{name}' is a folder, not a template", "rename it")
+        else:
+            files.extend(_every_file(root, entry.rel, report))
+    return files
+
+
+def _open_and_close(entry: _Entry, report: Report) -> None:
+    """Report a file the build could not read when it copies it."""
+    try:
+        os.close(os.open(entry.full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK))
+    except OSError as exc:
+        report.error(entry.rel, 1, 1, f"cannot read the file: {_why(exc)}")
 
 
 def _articles(root: Path, report: Report) -> list[SourceFile]:
@@ -341,6 +621,26 @@ def _articles(root: Path, report: Report) -> list[SourceFile]:
         for e in _listing(root, "content", report)
         if _is_source_name(e, ".md", "article", "<slug>.md", report)
     ]
+
+
+def _locales(root: Path, report: Report) -> list[SourceFile]:
+    """The site's catalogues: plain files named `<language tag>.po`, read as sources are."""
+    if not _folder(root, LOCALES, report):
+        return []
+    found = []
+    for entry in _listing(root, LOCALES, report):
+        if entry.is_dir or entry.suffix != ".po" or not _LANGUAGE_TAG.fullmatch(entry.stem):
+            report.error(
+                entry.rel,
+                1,
+                1,
+                f"unexpected {'folder' if entry.is_dir else 'file'} '{entry.name}' in {LOCALES}/",
+                f"{LOCALES}/ holds only catalogues named <language>.po, such as ur.po or pt-BR.po"
+                + (" (the build reads the .po itself)" if entry.suffix == ".mo" else ""),
+            )
+            continue
+        found.append(SourceFile("locale", entry.stem, entry.rel, entry.full, entry.stamp))
+    return found
 
 
 def _checks(root: Path, report: Report) -> list[SourceFile]:

@@ -1,17 +1,26 @@
 """schema.org structured data: ClaimReview for each check, Article for each article.
 
 The rating's word and number come from one scale entry, so they can never disagree, and
-`dump` escapes the JSON so nothing in a claim can close the `<script>` it sits in.
+`dump` escapes the JSON so nothing in a claim can close the `<script>` it sits in. The
+desk is a NewsMediaOrganization whose policies are the site's own pages (the IFCN's
+transparency items, as schema.org names them), the author of every review.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
+from . import paths, urls
 from .model import Article, Check, SiteConfig
 
+if TYPE_CHECKING:
+    from .i18n import Version
+
 CONTEXT = "https://schema.org"
+CLAIMANT_TYPES = {"person": "Person", "organization": "Organization"}
+"""A check's `claimant_type` as the schema.org type of the claim's author."""
 _SCRIPT_SAFE = str.maketrans(
     {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 )
@@ -22,13 +31,57 @@ def dump(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_SAFE)
 
 
+CORRECTIONS_POLICY = "corrections"
+"""The methodology page's corrections-policy section (`id` in methodology.html)."""
+
+
 def organization(config: SiteConfig) -> dict[str, Any]:
-    org: dict[str, Any] = {"@type": "Organization", "name": config.publisher.name}
+    """The desk, with its policies: absolute URLs of our own pages, so only with base_url."""
+    org: dict[str, Any] = {"@type": "NewsMediaOrganization", "name": config.publisher.name}
     if config.publisher.url:
         org["url"] = config.publisher.url
     if config.publisher.logo:
         org["logo"] = config.publisher.logo
+    methodology = urls.absolute(config.base_url, paths.METHODOLOGY)
+    if methodology:
+        org["publishingPrinciples"] = methodology
+        org["verificationFactCheckingPolicy"] = methodology
+        org["correctionsPolicy"] = f"{methodology}#{CORRECTIONS_POLICY}"
+        org["ownershipFundingInfo"] = urls.absolute(config.base_url, paths.ABOUT)
+    if config.contact:
+        org["contactPoint"] = contact_point(config)
     return org
+
+
+def contact_point(config: SiteConfig) -> dict[str, Any]:
+    """Where readers report errors and send claims: `contact`, an address or a page."""
+    point: dict[str, Any] = {"@type": "ContactPoint", "contactType": "corrections"}
+    if config.contact_email:
+        point["email"] = config.contact_email
+    else:
+        point["url"] = config.contact_href
+    return point
+
+
+def person_or_desk(name: str, config: SiteConfig) -> dict[str, Any]:
+    """An author of an article: a Person, unless the byline is the desk's own name."""
+    if name == config.publisher.name:
+        return organization(config)
+    return {"@type": "Person", "name": name}
+
+
+def about_page(config: SiteConfig) -> dict[str, Any]:
+    """The about page: the desk itself, with its ownership, funding and policies."""
+    data: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@type": "AboutPage",
+        "inLanguage": config.language,
+        "mainEntity": organization(config),
+    }
+    url = urls.absolute(config.base_url, paths.ABOUT)
+    if url:
+        data["url"] = url
+    return data
 
 
 def claim_review(check: Check, config: SiteConfig, url: str, lang: str) -> dict[str, Any]:
@@ -36,7 +89,7 @@ def claim_review(check: Check, config: SiteConfig, url: str, lang: str) -> dict[
     verdict = config.verdict(check.verdict)
     rating: dict[str, Any] = {
         "@type": "Rating",
-        "alternateName": verdict.label,
+        "alternateName": verdict.label_for(lang),
         "ratingExplanation": check.summary,
     }
     if verdict.rating is not None:
@@ -47,7 +100,7 @@ def claim_review(check: Check, config: SiteConfig, url: str, lang: str) -> dict[
         )
     claim: dict[str, Any] = {
         "@type": "Claim",
-        "author": {"@type": "Organization", "name": check.claimant},
+        "author": {"@type": CLAIMANT_TYPES[check.claimant_type], "name": check.claimant},
     }
     if check.claim_date:
         claim["datePublished"] = check.claim_date.isoformat()
@@ -71,6 +124,17 @@ def claim_review(check: Check, config: SiteConfig, url: str, lang: str) -> dict[
     return review
 
 
+def translation_links(key: str, versions: Sequence[Version], base_url: str) -> dict[str, Any]:
+    """How an Article names its language versions (the original is first): the original
+    its `workTranslation`s, each translation its `translationOfWork`. Absolute URLs only."""
+    urls_of = [urls.absolute(base_url, v.path) for v in versions]
+    if not versions or not base_url:
+        return {}
+    if versions[0].key != key:
+        return {"translationOfWork": {"@id": urls_of[0]}}
+    return {"workTranslation": [{"@id": u} for u in urls_of[1:]]}
+
+
 def article(item: Article, config: SiteConfig, url: str, review_urls: list[str]) -> dict[str, Any]:
     """The Article of a fact-check page, referring to its claims' reviews by URL."""
     data = {
@@ -80,7 +144,7 @@ def article(item: Article, config: SiteConfig, url: str, review_urls: list[str])
         "datePublished": item.published.isoformat(),
         "dateModified": (item.updated or item.published).isoformat(),
         "inLanguage": item.lang,
-        "author": organization(config),
+        "author": [person_or_desk(name, config) for name in item.authors] or organization(config),
         "publisher": organization(config),
         "hasPart": [{"@id": u} for u in review_urls],
     }

@@ -13,7 +13,7 @@ import functools
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +21,9 @@ from urllib.parse import urlsplit
 import yaml
 
 from . import paths
-from .errors import Report, did_you_mean
+from .errors import Report, did_you_mean, excerpt
+from .i18n import SCALE_WORDS
+from .markup import MAX_NESTING, too_deep
 from .model import (
     Article,
     Check,
@@ -33,7 +35,16 @@ from .model import (
     Update,
     Verdict,
 )
-from .sources import ID_PATTERN, SITE_FILE, parse_yaml, read_text, split_front_matter
+from .sources import (
+    CURLY_QUOTES,
+    ID_PATTERN,
+    SITE_FILE,
+    describe_character,
+    first_unfit,
+    parse_yaml,
+    read_text,
+    split_front_matter,
+)
 
 CLAIM_LENGTH_GUIDANCE = 75
 RTL_LANGUAGES = frozenset(
@@ -53,7 +64,7 @@ DEFAULT_ABOUT = (
     "claims we checked in its own words, and gives every claim a verdict, the reasoning "
     "and the sources."
 )
-DEFAULT_SCALE = (
+_ENGLISH_SCALE = (
     Verdict(
         "true", "True", 5, "The claim is accurate and nothing significant is missing.", "#1a7f37"
     ),
@@ -86,6 +97,20 @@ DEFAULT_SCALE = (
         "The available evidence can neither confirm nor refute the claim.",
         "#6e7781",
     ),
+)
+DEFAULT_SCALE = tuple(
+    replace(
+        verdict,
+        labels=(
+            ("en", verdict.label),
+            *((tag, words[n][0]) for tag, words in SCALE_WORDS.items()),
+        ),
+        descriptions=(
+            ("en", verdict.description),
+            *((tag, words[n][1]) for tag, words in SCALE_WORDS.items()),
+        ),
+    )
+    for n, verdict in enumerate(_ENGLISH_SCALE)
 )
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLEANS = {
@@ -138,9 +163,14 @@ class Place:
     path: str
     report: Report
     links: list[Link] | None = None
+    key: str = ""
+    """The key whose value is being read: messages about a value start with it."""
 
-    def error(self, node: yaml.Node, message: str, hint: str = "") -> Invalid:
+    def error(self, node: yaml.Node, message: str, hint: str = "", keyed: bool = True) -> Invalid:
+        """Report a problem at the node; `keyed=False` for a message that names the key."""
         mark = node.start_mark
+        if keyed and self.key:
+            message = f"{self.key}: {message}"
         self.report.error(self.path, mark.line + 1, mark.column + 1, message, hint)
         return INVALID
 
@@ -164,12 +194,33 @@ class Spec:
         raise NotImplementedError
 
 
-def _found(node: yaml.Node) -> str:
+def _found(node: yaml.Node, quoted: bool = True) -> str:
+    """What a node holds, in words; a scalar is quoted (in part) only when `quoted`."""
     if isinstance(node, yaml.MappingNode):
         return "a mapping of keys"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"'{node.value}'"
+    return excerpt(node.value) if quoted else "text"
+
+
+def _without_curly_quotes(value: str) -> str:
+    """The value inside typographic quotes (“…”, «…», „…“ and single ones), or '' if it has none:
+    YAML keeps those as part of the text, so `verdict: “false”` is not the verdict false."""
+    if len(value) > 2 and value[0] in CURLY_QUOTES and value[-1] in CURLY_QUOTES.values():
+        return value[1:-1].strip()
+    return ""
+
+
+def _unfit_character(node: yaml.Node, value: str, at: Place) -> Invalid | None:
+    """Characters no page or feed can carry, such as those YAML's escapes make."""
+    index = first_unfit(value)
+    if index is None:
+        return None
+    return at.error(
+        node,
+        f"contains {describe_character(value[index])}",
+        "remove it; in double quotes, \\x, \\u, \\0 and \\e escapes make such characters",
+    )
 
 
 class Text(Spec):
@@ -183,12 +234,31 @@ class Text(Spec):
         value = node.value.strip()
         if not value:
             return at.error(node, "must not be empty")
-        return value
+        return _unfit_character(node, value, at) or value
 
     def json_schema(self) -> JSONSchema:
         # An editor's YAML 1.2 reading may type `no`, `010` or `true` as boolean or number:
         # all are text to the validator, so the schema accepts them; blank text is not.
         return {"type": ["string", "number", "boolean"], "pattern": r"\S"}
+
+
+class Markdown(Text):
+    """Text in Markdown, nested no deeper than pages can be made from."""
+
+    expected = "text"
+
+    def convert(self, node: yaml.Node, at: Place) -> Any:
+        value = super().convert(node, at)
+        deep = too_deep(value) if value is not INVALID else None
+        if deep is None:
+            return value
+        line, what, hint = deep
+        mark = node.start_mark  # a block scalar (|, >) starts on the line after its mark
+        first = mark.line + 2 if getattr(node, "style", None) in ("|", ">") else mark.line + 1
+        at.report.error(
+            at.path, first + line, 1, f"{at.key}: {what} more than {MAX_NESTING} deep", hint
+        )
+        return INVALID
 
 
 class Scalar(Text):
@@ -211,6 +281,9 @@ class Scalar(Text):
             return value
         problem = self._check(value)
         if problem:
+            inner = _without_curly_quotes(value)
+            if inner and not self._check(inner):
+                return at.error(node, problem, f"write it without the curly quotes: {inner}")
             return at.error(node, problem, self._hint)
         return self._parse(value)
 
@@ -220,11 +293,11 @@ class Scalar(Text):
 
 def _date_problem(value: str) -> str:
     if not _DATE.fullmatch(value):
-        return f"expected a date as YYYY-MM-DD, found '{value}'"
+        return f"expected a date as YYYY-MM-DD, found {excerpt(value)}"
     try:
         dt.date.fromisoformat(value)
     except ValueError as exc:
-        return f"'{value}' is not a real date ({exc})"
+        return f"{excerpt(value)} is not a real date ({exc})"
     return ""
 
 
@@ -232,15 +305,16 @@ def _url_problem(value: str) -> str:
     try:
         parts = urlsplit(value)
     except ValueError as exc:  # e.g. an unclosed '[' of an IPv6 address
-        return f"'{value}' is not a valid URL ({exc})"
+        return f"{excerpt(value)} is not a valid URL ({exc})"
     if parts.scheme not in ("http", "https"):
-        return f"URL must start with http:// or https://, found '{value}'"
+        return f"URL must start with http:// or https://, found {excerpt(value)}"
     if not parts.netloc:
-        return f"'{value}' is not a complete URL"
+        return f"{excerpt(value)} is not a complete URL"
     bad = _NOT_IN_URLS.search(value)
     if bad:
         return (
-            f"'{value}' is not a valid URL: {bad[0]!r} must be percent-encoded ({_escape(bad[0])})"
+            f"{excerpt(value)} is not a valid URL: "
+            f"{excerpt(bad[0])} must be percent-encoded ({_escape(bad[0])})"
         )
     return ""
 
@@ -252,18 +326,20 @@ def _escape(char: str) -> str:
 def _contact_problem(value: str) -> str:
     if _EMAIL.fullmatch(value.removeprefix("mailto:")):
         return ""
-    return _url_problem(value) and f"expected an email address or http(s) URL, found '{value}'"
+    return _url_problem(value) and (
+        f"expected an email address or http(s) URL, found {excerpt(value)}"
+    )
 
 
 def _id_problem(value: str) -> str:
-    return "" if ID_PATTERN.fullmatch(value) else f"'{value}' is not a valid key"
+    return "" if ID_PATTERN.fullmatch(value) else f"{excerpt(value)} is not a valid key"
 
 
 def _int_problem(value: str) -> str:
     return (
         ""
         if re.fullmatch(r"[0-9]+", value) and int(value) >= 1
-        else f"expected a whole number of at least 1, found '{value}'"
+        else f"expected a whole number of at least 1, found {excerpt(value)}"
     )
 
 
@@ -290,13 +366,15 @@ CONTACT = Scalar(
 )
 LANGUAGE = Scalar(
     "a language tag",
-    lambda v: "" if _LANGUAGE_TAG.fullmatch(v) else f"'{v}' is not a language tag",
+    lambda v: "" if _LANGUAGE_TAG.fullmatch(v) else f"{excerpt(v)} is not a language tag",
     {"type": "string", "pattern": f"^{_LANGUAGE_TAG.pattern}$"},
     hint="use a BCP 47 tag such as 'en', 'ar' or 'pt-BR'",
 )
 COLOR = Scalar(
     "a colour",
-    lambda v: "" if _COLOR.fullmatch(v) else f"expected a colour as #rgb or #rrggbb, found '{v}'",
+    lambda v: (
+        "" if _COLOR.fullmatch(v) else f"expected a colour as #rgb or #rrggbb, found {excerpt(v)}"
+    ),
     {"type": "string", "pattern": f"^{_COLOR.pattern}$"},
 )
 RATING = Scalar(
@@ -324,8 +402,13 @@ class Choice(Text):
         value = super().convert(node, at)
         if value is INVALID or value in self.choices:
             return value
-        hint = did_you_mean(value, self.choices) or "one of: " + ", ".join(self.choices)
-        return at.error(node, f"unknown {self.what} '{value}'", hint)
+        inner = _without_curly_quotes(value)
+        hint = (
+            f"write it without the curly quotes: {inner}"
+            if inner in self.choices
+            else did_you_mean(value, self.choices) or "one of: " + ", ".join(self.choices)
+        )
+        return at.error(node, f"unknown {self.what} {excerpt(value)}", hint, keyed=False)
 
     def json_schema(self) -> JSONSchema:
         # `verdict: false` is the key 'false' to the validator but a boolean to an editor.
@@ -358,7 +441,8 @@ class ListOf(Spec):
                 "start each entry on its own line with '- '",
             )
         if len(node.value) < self.min_items:
-            return at.error(node, f"needs at least {self.min_items} entry")
+            entries = "one entry" if self.min_items == 1 else f"{self.min_items} entries"
+            return at.error(node, f"needs at least {entries}")
         items = [self.item.convert(child, at) for child in node.value]
         return INVALID if any(i is INVALID for i in items) else tuple(items)
 
@@ -388,6 +472,48 @@ class Names(Spec):
         return {"anyOf": [text, {"type": "array", "items": text}]}
 
 
+class Localized(Spec):
+    """A text, or a mapping from language tag to text (`label: {en: Mostly true, es:
+    Mayormente verdadero}`); a text alone is in the site's language (the tag '')."""
+
+    expected = "a text, or language tags with a text each"
+
+    def __init__(self) -> None:
+        self.text = Text()
+
+    def convert(self, node: yaml.Node, at: Place) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            value = self.text.convert(node, at)
+            return value if value is INVALID else (("", value),)
+        if not isinstance(node, yaml.MappingNode) or not node.value:
+            return at.error(
+                node,
+                f"expected {self.expected}, found {_found(node)}",
+                "write a text, or e.g. {en: Mostly true, es: Mayormente verdadero}",
+            )
+        texts: dict[str, str] = {}
+        ok = True
+        for key_node, value_node in node.value:
+            tag, text = LANGUAGE.convert(key_node, at), self.text.convert(value_node, at)
+            if tag is not INVALID and tag.lower() in texts:
+                at.error(key_node, f"language '{tag}' is given twice")
+                tag = INVALID
+            ok = ok and tag is not INVALID and text is not INVALID
+            if ok:
+                texts[tag.lower()] = text
+        return tuple(texts.items()) if ok else INVALID
+
+    def json_schema(self) -> JSONSchema:
+        text = self.text.json_schema()
+        by_language = {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": LANGUAGE.json_schema(),
+            "additionalProperties": text,
+        }
+        return {"anyOf": [text, by_language]}
+
+
 @dataclass(frozen=True)
 class Field:
     spec: Spec
@@ -401,9 +527,15 @@ class Record(Spec):
     expected = "a mapping of keys"
 
     def __init__(
-        self, what: str, fields: Mapping[str, Field], make: Callable[..., Any] = dict
+        self,
+        what: str,
+        fields: Mapping[str, Field],
+        make: Callable[..., Any] = dict,
+        form: Callable[[str], str] | None = None,
     ) -> None:
         self.what, self.fields, self.make = what, dict(fields), make
+        self.form = form
+        """How to write an entry that was given as text alone (its text given)."""
 
     def convert(self, node: yaml.Node, at: Place, **extra: Any) -> Any:
         values = self.read(node, at)
@@ -414,7 +546,22 @@ class Record(Spec):
     def read(self, node: yaml.Node, at: Place) -> dict[str, Any] | Invalid:
         """Convert each key's value; INVALID when anything was wrong."""
         if not isinstance(node, yaml.MappingNode):
-            return at.error(node, f"expected {self.what} as keys and values, found {_found(node)}")
+            return self._not_keys(node, at)
+        outer, at.key = at.key, ""
+        try:
+            return self._read_keys(node, at)
+        finally:
+            at.key = outer
+
+    def _not_keys(self, node: yaml.Node, at: Place) -> Invalid:
+        """A value that should be keys; a whole file's text is not quoted, only named."""
+        found = _found(node, quoted=bool(at.key))
+        hint = ""
+        if self.form is not None and isinstance(node, yaml.ScalarNode):
+            hint = f"write it as {self.form(node.value.strip())}"
+        return at.error(node, f"expected {self.what} as keys and values, found {found}", hint)
+
+    def _read_keys(self, node: yaml.MappingNode, at: Place) -> dict[str, Any] | Invalid:
         values: dict[str, Any] = {}
         seen: dict[str, int] = {}
         ok = True
@@ -422,14 +569,15 @@ class Record(Spec):
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ""
             if key in seen:
-                at.error(key_node, f"duplicate key '{key}'", f"first given on line {seen[key]}")
+                at.error(
+                    key_node, f"duplicate key {excerpt(key)}", f"first given on line {seen[key]}"
+                )
                 ok = False
                 continue
             seen[key] = key_node.start_mark.line + 1
             field = self.fields.get(key)
             if field is None:
-                hint = did_you_mean(key, self.fields) or "known keys: " + ", ".join(self.fields)
-                at.error(key_node, f"unknown key '{key}' in {self.what}", hint)
+                at.error(key_node, f"unknown key {excerpt(key)} in {self.what}", self._hint(key))
                 ok = False
                 continue
             if _is_null(value_node):
@@ -437,7 +585,9 @@ class Record(Spec):
                     at.error(key_node, f"'{key}' needs a value")
                     ok = False
                 continue
+            at.key = key
             value = field.spec.convert(value_node, at)
+            at.key = ""
             ok = ok and value is not INVALID
             values[key] = value
             if field.spec is URL and value is not INVALID:
@@ -449,6 +599,13 @@ class Record(Spec):
         if at.links is not None:
             at.links.extend(_links(at.path, found))
         return values if ok else INVALID
+
+    def _hint(self, key: str) -> str:
+        """For an unknown key: the key it misspells, else every key there is."""
+        inner = _without_curly_quotes(key)
+        if inner in self.fields:
+            return f"write it without the curly quotes: {inner}"
+        return did_you_mean(key, self.fields) or "known keys: " + ", ".join(self.fields)
 
     def json_schema(self) -> JSONSchema:
         required = [k for k, f in self.fields.items() if f.required]
@@ -506,6 +663,11 @@ SOURCE = Record(
         "note": Field(Text(), description="what the source says, in a line"),
     },
     Source,
+    lambda text: (
+        f"{{title: ..., url: {text}}}"
+        if _url_problem(text) == ""
+        else f"{{title: {text}, url: https://...}}"
+    ),
 )
 
 UPDATE = Record(
@@ -515,6 +677,7 @@ UPDATE = Record(
         "note": Field(Text(), True, "what changed and why"),
     },
     Update,
+    lambda text: "{date: YYYY-MM-DD, note: what changed and why}",
 )
 
 RESPONSE = Record(
@@ -526,6 +689,7 @@ RESPONSE = Record(
         "note": Field(Text(), True, "what they said, or that no answer came"),
     },
     Response,
+    lambda text: "{party: ..., asked: YYYY-MM-DD, note: ...}",
 )
 
 
@@ -541,7 +705,7 @@ def check_record(verdicts: tuple[str, ...]) -> Record:
             "appearance": Field(URL, description="where the claim appeared"),
             "verdict": Field(Choice("verdict", verdicts), True, "a key of the rating scale"),
             "summary": Field(Text(), True, "the conclusion in one or two sentences"),
-            "analysis": Field(Text(), description="the reasoning, in Markdown"),
+            "analysis": Field(Markdown(), description="the reasoning, in Markdown"),
             "sources": Field(ListOf(SOURCE, 1), True, "the sources, at least one"),
             "checked_by": Field(Text(), description="who checked it"),
             "checked_on": Field(DATE, True, "date of this verdict"),
@@ -593,9 +757,11 @@ FRONT_MATTER = Record(
 VERDICT = Record(
     "a verdict",
     {
-        "label": Field(Text(), True, "the word readers see"),
+        "label": Field(Localized(), True, "the word readers see: a text, or one per language tag"),
         "rating": Field(RATING, description="the number for structured data; higher is better"),
-        "description": Field(Text(), description="what the verdict means"),
+        "description": Field(
+            Localized(), description="what the verdict means: a text, or one per language tag"
+        ),
         "color": Field(COLOR, description="the chip's colour"),
     },
 )
@@ -619,7 +785,8 @@ class Scale(Spec):
             seen[key] = key_node.start_mark.line + 1
             entry = VERDICT.read(value_node, at)
             if key is not INVALID and not isinstance(entry, Invalid):
-                verdicts.append(Verdict(key, **entry))
+                labels, descriptions = entry.pop("label"), entry.pop("description", ())
+                verdicts.append(Verdict(key, "", labels=labels, descriptions=descriptions, **entry))
         return tuple(verdicts) if len(verdicts) == len(node.value) else INVALID
 
     def json_schema(self) -> JSONSchema:
@@ -648,17 +815,21 @@ SITE = Record(
         "base_url": Field(URL, description="absolute URL the site is served from"),
         "language": Field(LANGUAGE, description="default article language"),
         "publisher": Field(PUBLISHER, description="the fact-checking organisation"),
-        "methodology": Field(Text(), description="Markdown for the methodology page"),
-        "corrections": Field(Text(), description="the corrections policy, Markdown"),
+        "methodology": Field(Markdown(), description="Markdown for the methodology page"),
+        "corrections": Field(Markdown(), description="the corrections policy, Markdown"),
         "verdicts": Field(Scale(), description="the rating scale, best first"),
         "contact": Field(CONTACT, description="where readers report errors and submit claims"),
         "strict": Field(Boolean(), description="unmarked checks are errors"),
         "about": Field(
-            Text(),
+            Markdown(),
             description="Markdown for the about page: who the desk is, who owns and funds it",
         ),
         "search": Field(Boolean(), description="build the search page and its index"),
         "share_images": Field(Boolean(), description="draw a share card for every claim page"),
+        "min_sources": Field(
+            Scalar("a whole number", _int_problem, RATING.json_schema(), int),
+            description="the fewest independent sources (publishers) a check may cite",
+        ),
     },
 )
 
@@ -690,13 +861,46 @@ def validate_config(text: str | None, report: Report, base_url: str | None) -> S
         publisher=values.get("publisher", Publisher(title)),
         methodology=values.get("methodology", DEFAULT_METHODOLOGY),
         corrections=values.get("corrections", DEFAULT_CORRECTIONS),
-        verdicts=values.get("verdicts", DEFAULT_SCALE),
+        verdicts=in_site_language(
+            values.get("verdicts", DEFAULT_SCALE), values.get("language", "en")
+        ),
         contact=values.get("contact", ""),
         strict=values.get("strict", True),
         about=values.get("about", DEFAULT_ABOUT),
         search=values.get("search", True),
         share_images=values.get("share_images", True),
+        min_sources=values.get("min_sources", 1),
+        language_at=_key_at(file.node if file else None, "language"),
     )
+
+
+def in_site_language(verdicts: tuple[Verdict, ...], language: str) -> tuple[Verdict, ...]:
+    """The scale with a text given alone taken as the site language's, and each verdict's
+    `label` and `description` in the site's language (else its first)."""
+    found = []
+    for verdict in verdicts:
+        labels = tuple((tag or language, text) for tag, text in verdict.labels)
+        descriptions = tuple((tag or language, text) for tag, text in verdict.descriptions)
+        shown = replace(verdict, labels=labels, descriptions=descriptions)
+        found.append(
+            replace(
+                shown,
+                label=shown.label_for(language) or labels[0][1],
+                description=shown.description_for(language)
+                or (descriptions[0][1] if descriptions else ""),
+            )
+        )
+    return tuple(found)
+
+
+def _key_at(node: yaml.Node | None, key: str) -> tuple[int, int]:
+    """(line, column) of a key's value in a mapping, (1, 1) when it is not there."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                mark = value_node.start_mark
+                return mark.line + 1, mark.column + 1
+    return 1, 1
 
 
 def read_config(src: Path, report: Report, base_url: str | None = None) -> SiteConfig:
@@ -734,7 +938,9 @@ def validate_check(
                 "write claim, claimant, verdict, summary, sources and checked_on",
             )
         return None
-    check = check_record(verdicts).convert(node, at, id=claim_id, path=path)
+    check = check_record(verdicts).convert(
+        node, at, id=claim_id, path=path, translation_at=_key_at(node, "translation_of")
+    )
     if not isinstance(check, Check):
         return None
     assert isinstance(node, yaml.MappingNode)  # a check record was read from it
@@ -787,5 +993,7 @@ def validate_article(
         dir=direction,
         body=parts.body,
         body_line=parts.body_line,
+        translation_at=_key_at(parts.front.node, "translation_of"),
+        lang_at=_key_at(parts.front.node, "lang"),
         **values,
     )

@@ -28,6 +28,7 @@ sources:
   - title: River survey
     url: https://example.org/survey
 checked_on: 2024-03-01
+analysis: The survey measured the river from its source to the sea [1].
 """
 
 

@@ -42,7 +42,7 @@ def test_errors_exit_1_without_traceback(make_site, tmp_path):
     result = cli("build", "--src", src, "--out", tmp_path / "out")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert result.stderr.splitlines()[0].startswith("checks/river-length.yaml:2:1: error:")
+    assert result.stderr.splitlines()[0].startswith("checks/river-length.yaml:1:8: error:")
 
 
 @pytest.mark.parametrize(

@@ -38,8 +38,6 @@ MORE_CHECKS = {
         """\
 claim_date: 2024-02-28
 appearance: https://example.org/speech
-analysis: |
-  The survey says four [1].
 checked_by: Desk
 checked_on: 2024-03-01
 updates:

@@ -233,7 +233,7 @@ def test_a_source_folder_created_while_serving_is_watched(make_site):
     server = Served(src, free_port())
     try:
         claim = (REPO / "templates" / "claim.html").read_text(encoding="utf-8")
-        kicker = '<p class="kicker">Claim</p>'
+        kicker = "<p class=\"kicker\">{{ _('Claim') }}</p>"
         assert kicker in claim
         edit_and_wait_for_reload(
             server, src, claim.replace(kicker, "<p>Our template</p>"), "templates/claim.html"
@@ -539,7 +539,7 @@ def test_a_build_that_raises_does_not_stop_the_watcher(make_site, live_server, t
 
 def test_a_template_that_raises_is_shown_and_the_next_edit_still_rebuilds(make_site, start_server):
     claim = (REPO / "templates" / "claim.html").read_text(encoding="utf-8")
-    kicker = '<p class="kicker">Claim</p>'
+    kicker = "<p class=\"kicker\">{{ _('Claim') }}</p>"
     line = claim.splitlines().index(kicker) + 1
     src = make_site({"templates/claim.html": claim})
     server = start_server(src)

@@ -27,7 +27,7 @@ def test_warnings_pass_without_strict_and_fail_with_it(make_site, run, tmp_path,
     status, _, err = run(command, "--strict", "--src", src, *out)
     assert status == 1
     assert err[0].startswith(f"{PATH}:1:8: error: claim is ")
-    assert err[-1] == "1 error; nothing was written"
+    assert err[-1] == f"1 error in {src}; nothing was written"
 
 
 def test_strict_build_writes_nothing(make_site, run, tmp_path):
@@ -50,7 +50,7 @@ def test_github_format_annotates_file_and_line(make_site, run, monkeypatch):
         "::error file=src/checks/river-length.yaml,line=3,col=10::unknown verdict "
         "'mostly-flase' (did you mean 'mostly-false'?)"
     ]
-    assert err == ["1 error; nothing was written"]
+    assert err == [f"1 error in {src}; nothing was written"]
 
 
 def test_github_format_warnings_and_strict(make_site, run, monkeypatch):

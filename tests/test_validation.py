@@ -41,44 +41,45 @@ CASES = {
     ),
     "list where text belongs": (
         check_with("claimant: The speaker", "claimant:\n  - The speaker"),
-        [f"{CHECK_PATH}:3:3: error: expected text, found a list"],
+        [f"{CHECK_PATH}:3:3: error: claimant: expected text, found a list"],
     ),
     "impossible date": (
         check_with("checked_on: 2024-03-01", "checked_on: 2024-02-30"),
         [
-            f"{CHECK_PATH}:8:13: error: '2024-02-30' is not a real date "
+            f"{CHECK_PATH}:8:13: error: checked_on: '2024-02-30' is not a real date "
             "(day is out of range for month) (dates are written YYYY-MM-DD, e.g. 2021-10-23)"
         ],
     ),
     "date in another format": (
         check_with("checked_on: 2024-03-01", "checked_on: 01/03/2024"),
         [
-            f"{CHECK_PATH}:8:13: error: expected a date as YYYY-MM-DD, found '01/03/2024' "
+            f"{CHECK_PATH}:8:13: error: checked_on: expected a date as YYYY-MM-DD, "
+            "found '01/03/2024' "
             "(dates are written YYYY-MM-DD, e.g. 2021-10-23)"
         ],
     ),
     "ftp URL": (
         check_with("https://example.org/survey", "ftp://example.org/survey"),
         [
-            f"{CHECK_PATH}:7:10: error: URL must start with http:// or https://, "
+            f"{CHECK_PATH}:7:10: error: url: URL must start with http:// or https://, "
             "found 'ftp://example.org/survey'"
         ],
     ),
     "URL that cannot be parsed": (
         check_with("https://example.org/survey", "http://[bad"),
-        [f"{CHECK_PATH}:7:10: error: 'http://[bad' is not a valid URL (Invalid IPv6 URL)"],
+        [f"{CHECK_PATH}:7:10: error: url: 'http://[bad' is not a valid URL (Invalid IPv6 URL)"],
     ),
     "javascript URL": (
         check_with("https://example.org/survey", "javascript:alert(1)"),
         [
-            f"{CHECK_PATH}:7:10: error: URL must start with http:// or https://, "
+            f"{CHECK_PATH}:7:10: error: url: URL must start with http:// or https://, "
             "found 'javascript:alert(1)'"
         ],
     ),
     "URL with a character that must be encoded": (
         check_with("https://example.org/survey", "https://example.org/q?<script>"),
         [
-            f"{CHECK_PATH}:7:10: error: 'https://example.org/q?<script>' is not a valid URL: "
+            f"{CHECK_PATH}:7:10: error: url: 'https://example.org/q?<script>' is not a valid URL: "
             "'<' must be percent-encoded (%3C)"
         ],
     ),
@@ -98,7 +99,10 @@ CASES = {
     ),
     "YAML syntax": (
         check_with("claimant: The speaker", 'claimant: "The speaker'),
-        [f"{CHECK_PATH}:9:1: error: invalid YAML: found unexpected end of stream"],
+        [
+            f'{CHECK_PATH}:2:11: error: the text quoted with " here is never closed '
+            '(end it with "; to write " inside it, write \\")'
+        ],
     ),
     "marker names a missing check": (
         article_with("{claim=river-length}", "{claim=river-lenght}"),
@@ -162,7 +166,7 @@ CASES = {
             "sources:\n  - title: River survey\n    url: https://example.org/survey\n",
             "sources: []\n",
         ),
-        [f"{CHECK_PATH}:5:10: error: needs at least 1 entry"],
+        [f"{CHECK_PATH}:5:10: error: sources: needs at least one entry"],
     ),
     "source is not a mapping": (
         check_with(
@@ -170,8 +174,9 @@ CASES = {
             "  - https://example.org/survey\n",
         ),
         [
-            f"{CHECK_PATH}:6:5: error: expected a source as keys and values, "
-            "found 'https://example.org/survey'"
+            f"{CHECK_PATH}:6:5: error: sources: expected a source as keys and values, "
+            "found 'https://example.org/survey' "
+            "(write it as {title: ..., url: https://example.org/survey})"
         ],
     ),
     "stance typo": (
@@ -214,20 +219,21 @@ CASES = {
     "front matter date": (
         article_with("published: 2024-03-01", "published: March 2024"),
         [
-            f"{ARTICLE_PATH}:3:12: error: expected a date as YYYY-MM-DD, found 'March 2024' "
+            f"{ARTICLE_PATH}:3:12: error: published: expected a date as YYYY-MM-DD, "
+            "found 'March 2024' "
             "(dates are written YYYY-MM-DD, e.g. 2021-10-23)"
         ],
     ),
     "bad language tag": (
         article_with("summary:", "lang: english!\nsummary:"),
         [
-            f"{ARTICLE_PATH}:4:7: error: 'english!' is not a language tag "
+            f"{ARTICLE_PATH}:4:7: error: lang: 'english!' is not a language tag "
             "(use a BCP 47 tag such as 'en', 'ar' or 'pt-BR')"
         ],
     ),
     "site.yaml strict not a boolean": (
         {"site.yaml": "title: Desk\nstrict: maybe\n"},
-        ["site.yaml:2:9: error: expected true or false, found 'maybe'"],
+        ["site.yaml:2:9: error: strict: expected true or false, found 'maybe'"],
     ),
     "site.yaml scale entry typo": (
         {"site.yaml": "verdicts:\n  false:\n    label: False\n    ratng: 1\n"},
@@ -235,7 +241,10 @@ CASES = {
     ),
     "site.yaml contact": (
         {"site.yaml": "contact: call us\n"},
-        ["site.yaml:1:10: error: expected an email address or http(s) URL, found 'call us'"],
+        [
+            "site.yaml:1:10: error: contact: expected an email address or http(s) URL, "
+            "found 'call us'"
+        ],
     ),
 }
 

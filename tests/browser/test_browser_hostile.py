@@ -12,6 +12,7 @@ import shutil
 import pytest
 
 from browser.conftest import HOSTILE_SOURCES
+from factcheck.pipeline import build as build_site
 
 # Everything on the page that could still run script, found after load.
 LIVE_SCRIPT = """() => {
@@ -46,7 +47,8 @@ LIVE_SCRIPT = """() => {
 def hostile_pages(sites):
     folder = sites.root / "hostile"
     pages = sorted(p.relative_to(sites.root).as_posix() for p in folder.rglob("*.html"))
-    assert len(pages) == 6  # index, article, two claim pages, methodology, 404
+    core = ["hostile/404.html", "hostile/hostile-article/hostile-html/index.html"]
+    assert set(core) <= set(pages) and len(pages) >= 6  # index, article, claims, ...
     return pages
 
 
@@ -95,3 +97,44 @@ def test_javascript_source_url_is_an_error_with_its_line(tmp_path, run):
     assert any(
         e.startswith(f"checks/hostile-html.yaml:{line}:") and "error" in e for e in errors
     ), errors
+
+
+HOSTILE_URLS = HOSTILE_SOURCES.parent / "hostile-urls"
+
+
+@pytest.fixture(scope="module")
+def hostile_urls(sites, tmp_path_factory):
+    """tests/fixtures/hostile-urls built beside the other sites, and its article's URL."""
+    src = tmp_path_factory.mktemp("hostile-urls-src") / "src"
+    shutil.copytree(HOSTILE_URLS, src)
+    build_site(src, sites.root / "hostile-urls")
+    return sites.page("hostile-urls/hostile-urls/index.html")
+
+
+def test_raw_html_urls_that_name_another_host_load_nothing(sites, new_page, hostile_urls):
+    """`/\\host`, `\\\\host`, ` //host`, `/&#x09;/host` and the rest: Chromium would load
+    each from evil.invalid (or 127.0.0.2); none may leave the page's origin."""
+    page = new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(hostile_urls)
+    page.wait_for_load_state("networkidle")
+    assert any(url.endswith("/chart.png") for url in requests)  # a local image does load
+    assert [url for url in requests if not url.startswith(sites.url)] == []
+    alts = page.evaluate(
+        "[...document.querySelectorAll('.article-body img')].map(i => [i.alt, i.src])"
+    )
+    assert len(alts) == 31
+    assert [alt for alt, src in alts if src] == ["local", "local too"]
+
+
+def test_raw_html_cannot_fake_a_verdict_chip(new_page, hostile_urls):
+    page = new_page()
+    page.goto(hostile_urls)
+    body = page.locator(".article-body")
+    assert body.locator(".chip").count() == 1  # the real one, after the marked claim
+    assert body.locator(".claim-note").count() == 1
+    assert page.evaluate("document.querySelectorAll('#claim-river-length').length") == 1
+    assert page.evaluate("document.querySelectorAll('#check-river-length').length") == 1
+    assert "True" not in body.locator(".chip").inner_text()  # the verdict is False
+    assert page.locator("#quote-1.pull-quote").inner_text() == "kept"
