@@ -48,6 +48,9 @@ class Feature:
     argument to the file's bytes.
     """
 
+    indexed: tuple[str, ...] = ()
+    """The renderers whose pages the sitemap lists (not embeds, not files of the index)."""
+
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
 
@@ -475,6 +478,8 @@ class Graph:
                     reads.facet(self.check, claim_id, "modified"),
                 )
             )
+        indexed = {name for feature in self.features for name in feature.indexed}
+        pages += [(path, None) for path, name, _ in reads.get(self.pages) if name in indexed]
         return render.sitemap(self.renderer, reads, config, pages)
 
     def _feed(self, reads: Reads, _: str) -> bytes:

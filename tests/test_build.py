@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -207,6 +208,16 @@ def test_canonical_sitemap_and_feed_are_absolute(example):
     feed = (out / "feed.xml").read_text()
     assert f'href="{BASE}{EXAMPLE_SLUG}/"' in feed
     assert f"Sitemap: {BASE}sitemap.xml" in (out / "robots.txt").read_text()
+
+
+def test_the_sitemap_lists_every_page_worth_finding_and_no_embed(example):
+    out = example / "based"
+    listed = set(re.findall(r"<loc>(.*?)</loc>", (out / "sitemap.xml").read_text()))
+    for page in ("about/", "corrections/", "claimants/", "topics/", "claimants/the-new-arab/"):
+        assert BASE + page in listed, page
+    topics = {p.parent.name for p in (out / "topics").glob("*/index.html")}
+    assert topics and {f"{BASE}topics/{t}/" for t in topics} <= listed
+    assert not [url for url in listed if "/embed/" in url or "/search/" in url]
 
 
 def test_404_links_are_absolute_from_base_url(example):

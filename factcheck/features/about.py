@@ -18,6 +18,8 @@ from ..render import Page
 class About(Feature):
     """about/index.html, linked from every page's footer."""
 
+    indexed = ("about-page",)
+
     def pages(self, reads: Reads) -> list[tuple[str, str, str]]:
         return [(paths.ABOUT, "about-page", "")]
 

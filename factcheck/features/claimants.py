@@ -260,6 +260,8 @@ def split_arg(arg: str) -> tuple[str, int]:
 class Claimants(Feature):
     """claimants/index.html, every claimant A to Z; claimants/<id>/, each one's checks."""
 
+    indexed = ("claimants-page", "claimant-page")
+
     def __init__(self, graph: Graph) -> None:
         super().__init__(graph)
         self.entry = check_entries(graph)

@@ -81,6 +81,8 @@ def newest_first(entries: list[tuple[str, int, Entry]]) -> list[Entry]:
 class Corrections(Feature):
     """corrections/index.html, and each claim page's notice (`extra.notice`)."""
 
+    indexed = ("corrections-page",)
+
     def __init__(self, graph: Graph) -> None:
         super().__init__(graph)
         self.log = graph.queries.define("update-log", Log | None, self._log)

@@ -60,6 +60,8 @@ def topic_links(names: tuple[str, ...]) -> list[tuple[str, str]]:
 class Topics(Feature):
     """topics/index.html, every topic A to Z; topics/<id>/, each one's articles and checks."""
 
+    indexed = ("topics-page", "topic-page")
+
     def __init__(self, graph: Graph) -> None:
         super().__init__(graph)
         self.entry = check_entries(graph)
