@@ -139,6 +139,10 @@ publisher:
   name: Bench Fact Desk
   url: https://bench.example.org/
 contact: corrections@bench.example.org
+# The Hugo peers draw no share cards and build no search index: those are timed on their
+# own (bench/sharecard.py, bench/search.py), so the comparison is of the same job.
+share_images: false
+search: false
 """
 
 

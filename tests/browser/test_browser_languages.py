@@ -84,27 +84,70 @@ def test_every_page_is_valid_html(language_sites):
 BOXES = """() => {
   const box = e => { const r = e.getBoundingClientRect();
                      return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
-  const chips = [...document.querySelectorAll(".article-body .chip")].map(box);
+  const boxes = e => [...e.getClientRects()].map(
+    r => ({left: r.left, right: r.right, top: r.top, bottom: r.bottom}));
+  const letter = (node, at) => {
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + 1);
+    return {text: node.data[at], box: box(range)};
+  };
+  const claims = [...document.querySelectorAll(".article-body .claim")].map(claim => {
+    const after = claim.nextSibling;
+    return {mark: boxes(claim.querySelector("mark")), chip: box(claim.querySelector(".chip")),
+            line: box(claim.closest("p")),
+            after: after && after.nodeType === Node.TEXT_NODE ? letter(after, 0) : null};
+  });
+  const note = document.querySelector(".glance-note");
+  const end = note.lastChild;
   const name = document.querySelector(".check-claimant bdi");
-  return {chips, width: document.documentElement.clientWidth,
+  return {claims, width: document.documentElement.clientWidth,
           scroll: document.documentElement.scrollWidth,
+          noteLink: boxes(note.querySelector("a")), noteEnd: letter(end, end.data.length - 1),
           tally: box(document.querySelector(".lead-check .chip, .tally .chip")),
           name: name ? box(name) : null, nameLine: name ? box(name.parentElement) : null};
 }"""
+SLACK = 0.5
+"""Sub-pixel rounding between boxes that touch."""
+
+
+def on_line(boxes: list[dict], line: dict) -> list[dict]:
+    """The boxes that share a line of text with `line` (they overlap it vertically)."""
+    return [b for b in boxes if b["top"] < line["bottom"] and line["top"] < b["bottom"]]
+
+
+def assert_left_of(later: dict, earlier: list[dict], what: str) -> None:
+    """In a right-to-left line what comes later in the text is to the left of all of
+    what comes before it on that line."""
+    beside = on_line(earlier, later)
+    assert beside, f"{what}: not on the same line"
+    assert later["right"] <= min(b["left"] for b in beside) + SLACK, (what, later, beside)
 
 
 def test_arabic_article_on_a_phone_keeps_chips_and_punctuation_in_place(language_sites, new_page):
-    """At 375 px: nothing overflows sideways, each chip follows its claim to the left (the
-    end of a right-to-left line), the lead verdict starts at the right, and an English
-    name in an Arabic line stays in one piece inside it."""
+    """At 375 px: nothing overflows sideways; each chip follows its claim to the left (the
+    end of a right-to-left line) or starts the next line at the right; the Arabic comma or
+    full stop after a claim follows its chip to the left, as does the full stop of 'all 3
+    claims checked.'; the lead verdict starts at the right, and an English name in an
+    Arabic line stays in one piece inside it. Screenshots are written for a person too."""
     _, url = language_sites
     page = new_page(width=375)
     page.goto(url + ARABIC_ARTICLE)
     found = page.evaluate(BOXES)
     assert found["scroll"] <= found["width"]
-    assert len(found["chips"]) == 3
-    for chip in found["chips"]:
+    assert len(found["claims"]) == 3
+    for number, claim in enumerate(found["claims"], start=1):
+        chip, line = claim["chip"], claim["line"]
         assert 0 <= chip["left"] < chip["right"] <= found["width"]
+        if on_line(claim["mark"], chip):
+            assert_left_of(chip, claim["mark"], f"chip {number}")
+        else:  # the chip wrapped: it starts the next line, at the right
+            assert chip["top"] >= claim["mark"][-1]["bottom"] - SLACK
+            assert chip["right"] >= line["right"] - 2
+        assert claim["after"]["text"] in "،."
+        assert_left_of(claim["after"]["box"], [chip], f"punctuation after chip {number}")
+    assert found["noteEnd"]["text"] == "."
+    assert_left_of(found["noteEnd"]["box"], found["noteLink"], "full stop of the glance note")
     assert found["tally"]["right"] > found["width"] / 2  # starts at the right margin
     text = page.locator(".article-body p").first.inner_text()
     assert "،" in text and "تقترب" in text
