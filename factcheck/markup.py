@@ -22,6 +22,7 @@ from typing import Any
 
 import markdown
 import nh3
+from markdown import htmlparser
 from markdown.inlinepatterns import LinkInlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
@@ -58,15 +59,26 @@ MARKER_PRIORITY = 172  # after `\` escapes and footnotes, before references and 
 _MARKER_BRACES = re.compile(r"\{([^{}\n]*)\}")
 _ESCAPED_BRACKET = f"{markdown.util.STX}{ord('[')}{markdown.util.ETX}"
 _STRAY = re.compile(r"\]?\{\s*claim\s*[=:]")
+_BRACKETED_MARKER = re.compile(r"\]\[\s*claim\s*[=:]\s*([^\s\]]*)\s*\]")
 _LINK_MARKER = re.compile(r"\{?\s*claim\s*[=:]\s*([^\s}]*)")
 _LITERAL_HTML = re.compile(r"<!--.*?-->|<(pre|code)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 """Where raw HTML holds literal text: comments, and code."""
 _TAG_START = re.compile(r"</?[A-Za-z]")
+_TAG_OPEN = re.compile(r"<[A-Za-z]")
+_PARSER = htmlparser.htmlparser  # type: ignore[attr-defined]  # Markdown's copy of html.parser
+_START_TAG: re.Pattern[str] = _PARSER.locatestarttagend_tolerant
+"""How far the converter's HTML parser reads a start tag (up to its '>')."""
 _FENCE = re.compile(r"\s*(```|~~~)")
 _BLOCK_PREFIX = re.compile(r"[ \t>]*")
 _DEEP_PREFIX = re.compile(f"^[ \t>]{{{MAX_NESTING + 1}}}", re.MULTILINE)
 """The shortest prefix that can make more than MAX_NESTING levels ('>' or a tab each)."""
 _BRACKET = re.compile(r"(?<!\\)[\[\]]")
+_LINK_PAREN = re.compile(r"(?<!\\)(?:\]\(|[()])")
+MAX_HEADINGS = 100
+"""How many headings and rules one paragraph (lines without a blank one between) may hold:
+the converter reads the rest of the paragraph again after each, so thousands take minutes."""
+_HEADING_LINES = re.compile(r"^[ \t>]*(?:#{1,6}(?:[ \t]|$)|([-*_=])(?:[ \t]*\1)*[ \t]*$)", re.M)
+"""A line that is a heading, a rule or a heading's underline, in a list or quote too."""
 _EMPHASIS = re.compile(r"(?<!\\)(?:\*+|_+)")
 _BLOCK = re.compile(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*")
 """A paragraph: lines that are not blank, one after another."""
@@ -425,6 +437,7 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
             return
         for stashed in markdown.util.HTML_PLACEHOLDER_RE.finditer(text):
             self._in_raw_html(self.md.htmlStash.rawHtmlBlocks[int(stashed[1])])
+        self._bracketed(text)
         match = _STRAY.search(text)
         if not match or _ESCAPED_BRACKET in text[: match.start()]:
             return
@@ -440,6 +453,19 @@ class ClaimMarkerTreeprocessor(Treeprocessor):
                 "with nothing between ']' and '{'",
             )
         )
+
+    def _bracketed(self, text: str) -> None:
+        """`[text][claim=id]`: a marker with brackets for braces, left on the page as text."""
+        match = _BRACKETED_MARKER.search(text)
+        if match:
+            start = text.rfind("[", text.rfind("\n", 0, match.start()) + 1, match.start())
+            self.found.append(
+                Found(
+                    text[max(start, 0) : match.end()],
+                    problem="this looks like a claim marker, written with '[...]' for '{...}'",
+                    hint=f"write [text]{{claim={match[1]}}}, with braces",
+                )
+            )
 
     def _in_raw_html(self, html: object) -> None:
         """A marker in raw HTML is never read: report it (not in its code or comments)."""
@@ -582,33 +608,76 @@ def _within_depth(convert: Callable[[str], str], text: str) -> str:
         sys.setrecursionlimit(limit)
 
 
-def too_deep(text: str) -> tuple[int, str, str] | None:
-    """The first line (0-based) where lists and quotes, brackets or emphasis nest more
-    than MAX_NESTING deep, with what does and how to fix it; code blocks are not read."""
+def too_complex(text: str) -> tuple[int, str, str] | None:
+    """The first line (0-based) where lists and quotes, brackets, links or emphasis nest
+    more than MAX_NESTING deep, or a paragraph holds more than MAX_HEADINGS headings and
+    rules, with what is wrong and how to fix it; code blocks are not read."""
     if (
         text.count("[") <= MAX_NESTING
         and text.count("*") + text.count("_") <= 2 * MAX_NESTING
         and not _DEEP_PREFIX.search(text)
+        and sum(1 for _ in _HEADING_LINES.finditer(text)) <= MAX_HEADINGS
     ):
-        return None  # the usual text: it cannot nest that deep
-    brackets = emphasis = 0
+        return None  # the usual text: it cannot nest that deep, nor hold that many headings
+    brackets = links = emphasis = headings = paragraph = 0
     fence = ""
     for number, line in enumerate(text.split("\n")):
         if fence or _FENCE.match(line):
             fence = "" if fence and line.strip().startswith(fence) else fence or line.strip()[:3]
             continue
         if not line.strip():
-            brackets = emphasis = 0  # a blank line ends the paragraph
+            brackets = links = emphasis = headings = 0  # a blank line ends the paragraph
+            paragraph = number + 1
             continue
         prefix = _BLOCK_PREFIX.match(line)[0]  # type: ignore[index]  # matches anywhere
         if prefix.count(">") + len(prefix.replace(">", "").expandtabs(4)) // 4 > MAX_NESTING:
-            return number, "lists and quotes nest", "indent at most 32 levels, 4 spaces each"
+            return number, _deep("lists and quotes nest"), "indent at most 32 levels, 4 spaces each"
         brackets, deepest = _open_brackets(line, brackets)
         if deepest > MAX_NESTING:
-            return number, "'[' brackets nest", "close each '[' with ']', or write '\\['"
+            return number, _deep("'[' brackets nest"), "close each '[' with ']', or write '\\['"
+        links, deepest = _open_links(line, links)
+        if deepest > MAX_NESTING:
+            return number, _deep("links opened with '](' nest"), "close each link's '(' with ')'"
         emphasis, deepest = _open_emphasis(line, emphasis)
         if deepest > 2 * MAX_NESTING:  # '**' opens one level with two
-            return number, "emphasis ('*' and '_') nests", "close each '*' or '_', or write '\\*'"
+            what = "emphasis ('*' and '_') nests"
+            return number, _deep(what), "close each '*' or '_', or write '\\*'"
+        headings += bool(_HEADING_LINES.match(line))
+        if headings > MAX_HEADINGS:
+            return (
+                paragraph,
+                f"this paragraph holds more than {MAX_HEADINGS} headings and rules",
+                "put a blank line before and after each heading and rule",
+            )
+    return None
+
+
+def _deep(what: str) -> str:
+    return f"{what} more than {MAX_NESTING} deep"
+
+
+def _unclosed_tags(text: str) -> tuple[int, str, str] | None:
+    """The line of the first raw HTML tag left without its '>' when so many are that the
+    HTML parser, which reads on from each to the next '>', would take minutes."""
+    budget = 4 * len(text) + 100_000  # characters the parser may read: closed tags, once
+    resume, first = 0, -1
+    for opened in _TAG_OPEN.finditer(text):
+        start = opened.start()
+        if start < resume:
+            continue  # inside a tag read whole
+        end = _START_TAG.match(text, start).end()  # type: ignore[union-attr]  # it matches
+        if text.startswith((">", "/>"), end):
+            resume = end
+        elif first < 0:
+            first = start
+        budget -= end - start
+        if budget < 0:
+            at = first if first >= 0 else start
+            return (
+                text.count("\n", 0, at),
+                "HTML tags are left open here and after it, each without its closing '>'",
+                "end each tag with '>', or write &lt; for a '<' that is text",
+            )
     return None
 
 
@@ -617,6 +686,20 @@ def _open_brackets(line: str, open_before: int) -> tuple[int, int]:
     depth = deepest = open_before
     for found in _BRACKET.finditer(line):
         depth = depth + 1 if found[0] == "[" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return depth, deepest
+
+
+def _open_links(line: str, open_before: int) -> tuple[int, int]:
+    """Link addresses left open after the line (each '](' opens one, and within one '('
+    and ')' nest), and the most open at once: the converter reads on to the end of the
+    paragraph for each."""
+    depth = deepest = open_before
+    for found in _LINK_PAREN.finditer(line):
+        if found[0] == "](":
+            depth += 1
+        elif depth:
+            depth += 1 if found[0] == "(" else -1
         deepest = max(deepest, depth)
     return depth, deepest
 
@@ -745,10 +828,12 @@ def mark_up(path: str, body: str, first_line: int, report: Report) -> Body:
     if _CONVERTER is None:  # one Markdown instance per process, reset for each body
         _CONVERTER = BodyConverter()
     text = _fit_text(path, body.replace(CHIP, "\ufffd"), first_line, report)
-    deep = too_deep(text)
-    if deep is not None:
-        line, what, hint = deep
-        report.error(path, first_line + line, 1, f"{what} more than {MAX_NESTING} deep", hint)
+    problem = too_complex(text)
+    if problem is None:
+        problem = _unclosed_tags(text)
+    if problem is not None:
+        line, message, hint = problem
+        report.error(path, first_line + line, 1, message, hint)
         return Body("", (), complete=False)
     try:
         html, found = _CONVERTER.convert(text)

@@ -33,11 +33,13 @@ _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
 TEMPLATES = "templates"
 TEMPLATE_SUFFIXES = frozenset({"", ".html", ".xml", ".txt", ".css", ".js", ".json", ".svg"})
 """Files of templates/ (outside assets/) that are read as text, so must be UTF-8."""
+OWN_ASSETS = f"{TEMPLATES}/assets"
 FOLDER_HOLDS = {
     "content": "the articles",
     "checks": "the checks",
     TEMPLATES: "your own templates and assets",
     LOCALES: "the site's own message catalogues",
+    OWN_ASSETS: "the files pages load: stylesheets, scripts, images",
 }
 CURLY_QUOTES = {"“": "”", "\u2018": "\u2019", "„": "“", "«": "»", "”": "”", "»": "«"}
 """Typographic opening quotes and their closing ones: text to YAML, never quotes."""
@@ -568,7 +570,7 @@ def _templates(root: Path, report: Report) -> Path | None:
         return None
     problems = len(report.items)
     for entry in _every_file(root, TEMPLATES, report):
-        is_asset = entry.rel.startswith(f"{TEMPLATES}/assets/")
+        is_asset = entry.rel.startswith(f"{OWN_ASSETS}/")
         if is_asset or entry.suffix not in TEMPLATE_SUFFIXES:
             _open_and_close(entry, report)
             continue
@@ -596,7 +598,10 @@ def _every_file(root: Path, rel: str, report: Report) -> list[_Entry]:
         entry = _entry(root, f"{rel}/{name}", report)
         if entry is None:
             continue
-        if not entry.is_dir:
+        if entry.rel == OWN_ASSETS and not entry.is_dir:
+            hint = f"{OWN_ASSETS}/ holds {FOLDER_HOLDS[OWN_ASSETS]}"
+            report.error(entry.rel, 1, 1, f"{OWN_ASSETS} is a file, not a folder", hint)
+        elif not entry.is_dir:
             files.append(entry)
         elif entry.suffix and entry.suffix in TEMPLATE_SUFFIXES:  # it would be skipped
             report.error(entry.rel, 1, 1, f"'{name}' is a folder, not a template", "rename it")
@@ -678,7 +683,7 @@ def _walk(root: Path, rel: str, report: Report) -> list[_Entry]:
 
 def _is_source_name(entry: _Entry, suffix: str, kind: str, form: str, report: Report) -> bool:
     """Report any file whose name is not `<id><suffix>` with a valid id."""
-    folder = entry.rel.rsplit("/", 2)[-2]
+    folder = entry.rel.rpartition("/")[0]  # checks/2024 for a file in a sub-folder
     if entry.is_dir:
         report.error(
             entry.rel, 1, 1, f"unexpected folder in {folder}/", f"{kind}s are files named {form}"

@@ -23,7 +23,7 @@ import yaml
 from . import paths
 from .errors import Report, did_you_mean, excerpt
 from .i18n import SCALE_WORDS
-from .markup import MAX_NESTING, too_deep
+from .markup import too_complex
 from .model import (
     Article,
     Check,
@@ -249,15 +249,13 @@ class Markdown(Text):
 
     def convert(self, node: yaml.Node, at: Place) -> Any:
         value = super().convert(node, at)
-        deep = too_deep(value) if value is not INVALID else None
-        if deep is None:
+        problem = too_complex(value) if value is not INVALID else None
+        if problem is None:
             return value
-        line, what, hint = deep
+        line, message, hint = problem
         mark = node.start_mark  # a block scalar (|, >) starts on the line after its mark
         first = mark.line + 2 if getattr(node, "style", None) in ("|", ">") else mark.line + 1
-        at.report.error(
-            at.path, first + line, 1, f"{at.key}: {what} more than {MAX_NESTING} deep", hint
-        )
+        at.report.error(at.path, first + line, 1, f"{at.key}: {message}", hint)
         return INVALID
 
 
