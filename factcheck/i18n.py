@@ -37,6 +37,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .errors import Report, excerpt
+from .sources import report_unfit
 
 LOCALES = Path(__file__).resolve().parent / "locales"
 """The generator's catalogues."""
@@ -325,6 +326,8 @@ class Catalogue:
 
 def parse(path: str, text: str, report: Report) -> Catalog | None:
     """A PO file's catalogue; None, with an error at its line, when it is not one."""
+    if report_unfit(path, text, report):  # a control character would reach every page
+        return None
     try:
         return read_po(io.StringIO(text), abort_invalid=True)
     except PoFileError as exc:

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from . import i18n, paths, structured, urls
 from .errors import BuildError, Report
@@ -207,12 +209,32 @@ class Page:
 
 # --- templates ---------------------------------------------------------------------------
 
+MAX_REPEATED = 1_000_000
+"""The longest text or list a template may make by repeating one (`'-' * 80` is fine)."""
+MAX_EXPONENT = 64
 
-class _RecordingEnvironment(jinja2.Environment):
+
+class _RecordingEnvironment(SandboxedEnvironment):
     """Tells the page being rendered about every template it loads: extends and includes
-    too, since Jinja loads those through here while rendering."""
+    too, since Jinja loads those through here while rendering.
+
+    Sandboxed: a source folder's templates come with its pull requests, so they may not
+    reach Python's internals (`cycler.__init__.__globals__`) or make a value too big to
+    hold (`'x' * 10**10`).
+    """
 
     recorder: Recorder | None = None
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"an exponent above {MAX_EXPONENT} is not allowed")
+        if operator == "*":
+            sized, count = (left, right) if isinstance(right, int) else (right, left)
+            repeats = isinstance(sized, (str, list, tuple)) and isinstance(count, int)
+            if repeats and len(sized) * count > MAX_REPEATED:
+                raise SecurityError(f"a value longer than {MAX_REPEATED} is not allowed")
+        return super().call_binop(context, operator, left, right)
 
     def _load_template(self, name: Any, globals: Any) -> jinja2.Template:
         if self.recorder is not None and isinstance(name, str):

@@ -236,7 +236,7 @@ def parse_yaml(path: str, text: str, report: Report) -> YamlFile:
     words that say what to write instead of YAML's own."""
     if _report_tab_indents(path, text, report):
         return YamlFile(path, None, parsed=False)
-    if "\x85" in text and _report_unfit(path, text, report):  # a line break to YAML 1.1
+    if "\x85" in text and report_unfit(path, text, report):  # a line break to YAML 1.1
         return YamlFile(path, None, parsed=False)
     try:
         node = yaml.compose(text, Loader=_NodeLoader)
@@ -245,7 +245,7 @@ def parse_yaml(path: str, text: str, report: Report) -> YamlFile:
         report.error(path, line, col, message, hint)
         return YamlFile(path, None, parsed=False)
     except yaml.YAMLError:  # a reader error: a character YAML does not accept
-        if not _report_unfit(path, text, report):
+        if not report_unfit(path, text, report):
             report.error(path, 1, 1, "invalid YAML: the file holds a character YAML refuses")
         return YamlFile(path, None, parsed=False)
     return YamlFile(path, node, parsed=True)
@@ -256,7 +256,7 @@ def _line_col(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
-def _report_unfit(path: str, text: str, report: Report) -> bool:
+def report_unfit(path: str, text: str, report: Report) -> bool:
     """A control character typed (or pasted) into the file: YAML would refuse it anyway."""
     index = first_unfit(text)
     if index is None:
@@ -581,7 +581,7 @@ def _templates(root: Path, report: Report) -> Path | None:
             continue
         text = decode(entry.rel, data, report)
         if text is not None:
-            _report_unfit(entry.rel, text, report)
+            report_unfit(entry.rel, text, report)
     return root / TEMPLATES if len(report.items) == problems else None
 
 

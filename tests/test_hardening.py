@@ -999,6 +999,20 @@ TEMPLATES = {
         "<p>{{ nope.title }}</p>\n",
         "templates/404.html:1:1: error: template error: 'nope' is undefined",
     ),
+    # Templates come with pull requests too: sandboxed, they cannot run code or exhaust memory.
+    "Python's internals": (
+        "<p>\n{{ cycler.__init__.__globals__.os.system('touch pwned') }}</p>\n",
+        "templates/404.html:2:1: error: template error: "
+        "access to attribute '__init__' of 'type' object is unsafe.",
+    ),
+    "a value too big to hold": (
+        "<p>{{ 'x' * 10**10 }}</p>\n",
+        "templates/404.html:1:1: error: template error: a value longer than 1000000 is not allowed",
+    ),
+    "a number too big to hold": (
+        "<p>{{ 7 ** 123456789 }}</p>\n",
+        "templates/404.html:1:1: error: template error: an exponent above 64 is not allowed",
+    ),
 }
 
 

@@ -337,6 +337,17 @@ def test_a_site_catalogue_overrides_and_check_reports_what_is_wrong_with_its_lin
     assert "Afirmaciones verificadas en este artículo" in page  # fuzzy: the generator's
 
 
+def test_a_control_character_in_a_catalogue_is_an_error_at_its_place(make_site, run):
+    text = OVERRIDE.replace('msgstr "De un vistazo"', 'msgstr "De un\x01 vistazo"')
+    src = make_site({"site.yaml": "language: es\n", "locales/es.po": text})
+    status, _, errors = run("build", "--src", src, "--out", src / "out")
+    assert status == 1 and not (src / "out").exists()
+    assert (
+        "locales/es.po:7:14: error: the control character U+0001 is not allowed (remove it)"
+        in errors
+    ), errors
+
+
 def test_translate_writes_a_starter_catalogue_and_brings_it_up_to_date(make_site, run):
     src = make_site()
     status, printed, _ = run("translate", "ar", "--src", src)
