@@ -24,6 +24,7 @@ from .memo import Queries, Query, Reads
 from .model import Article, Check, SiteConfig
 from .options import BuildOptions
 from .render import (
+    BUILTIN_TEMPLATES,
     ClaimView,
     Heading,
     Renderer,
@@ -167,7 +168,11 @@ class Graph:
     def renderer(self) -> Renderer:
         """Made when the first page renders: a build with nothing to render never loads it."""
         if self._renderer is None:
-            self._renderer = Renderer(self.scan.templates, self.scan.root, self._translator)
+            builtin = BUILTIN_TEMPLATES.resolve()
+            own = any(builtin not in path.resolve().parents for path in self.templates.values())
+            self._renderer = Renderer(
+                self.scan.templates, self.scan.root, self._translator, sandboxed=own
+            )
         return self._renderer
 
     # --- validate ------------------------------------------------------------------------

@@ -214,16 +214,24 @@ MAX_REPEATED = 1_000_000
 MAX_EXPONENT = 64
 
 
-class _RecordingEnvironment(SandboxedEnvironment):
+class _RecordingEnvironment(jinja2.Environment):
     """Tells the page being rendered about every template it loads: extends and includes
-    too, since Jinja loads those through here while rendering.
-
-    Sandboxed: a source folder's templates come with its pull requests, so they may not
-    reach Python's internals (`cycler.__init__.__globals__`) or make a value too big to
-    hold (`'x' * 10**10`).
-    """
+    too, since Jinja loads those through here while rendering."""
 
     recorder: Recorder | None = None
+
+    def _load_template(self, name: Any, globals: Any) -> jinja2.Template:
+        if self.recorder is not None and isinstance(name, str):
+            self.recorder.fact(f"tmpl:{name}")
+        return super()._load_template(name, globals)
+
+
+class _SandboxedRecordingEnvironment(SandboxedEnvironment, _RecordingEnvironment):
+    """For a site with templates of its own: they come with its pull requests, so they may
+    not reach Python's internals (`cycler.__init__.__globals__`) or make a value too big
+    to hold (`'x' * 10**10`). The built-in templates alone render unsandboxed (a fifth
+    faster), with the same output."""
+
     intercepted_binops = frozenset({"*", "**"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -235,11 +243,6 @@ class _RecordingEnvironment(SandboxedEnvironment):
             if repeats and len(sized) * count > MAX_REPEATED:
                 raise SecurityError(f"a value longer than {MAX_REPEATED} is not allowed")
         return super().call_binop(context, operator, left, right)
-
-    def _load_template(self, name: Any, globals: Any) -> jinja2.Template:
-        if self.recorder is not None and isinstance(name, str):
-            self.recorder.fact(f"tmpl:{name}")
-        return super()._load_template(name, globals)
 
 
 class Renderer:
@@ -254,14 +257,17 @@ class Renderer:
         source_templates: Path | None,
         root: Path,
         translator: Callable[[Any, str], i18n.Translator] | None = None,
+        sandboxed: bool = False,
     ) -> None:
-        """`translator(recorder, lang)` gives a page's language, read through the recorder."""
+        """`translator(recorder, lang)` gives a page's language, read through the recorder;
+        `sandboxed` for a site with templates of its own."""
         self.root = root
         self.folders = template_folders(source_templates)
         self.translator = translator or (lambda recorder, lang: i18n.ENGLISH)
         self.speaking = i18n.ENGLISH
         """The language of the page being rendered (English outside pages)."""
-        self.env = _RecordingEnvironment(
+        environment = _SandboxedRecordingEnvironment if sandboxed else _RecordingEnvironment
+        self.env = environment(
             loader=jinja2.FileSystemLoader([str(p) for p in self.folders]),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
