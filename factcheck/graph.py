@@ -33,7 +33,7 @@ from .render import (
     index_count,
     tally,
 )
-from .sources import SITE_FILE, Scan, SourceFile, Unreadable, decode, read_bytes
+from .sources import CHECKS, CONTENT, SITE_FILE, Scan, SourceFile, Unreadable, decode, read_bytes
 from .validate import validate_article, validate_check, validate_config
 
 PageList = tuple[tuple[str, str, str], ...]
@@ -251,7 +251,11 @@ class Graph:
             if reads.facet(self.check, claim_id, "valid")
         )
         homes = find_homes(marked, valid)
-        complete = len(order) == len(self.article_files)
+        # A folder the scan could not read in full: which claims are marked, or which
+        # checks exist, is not known (the scan's error fails the build, so nothing of
+        # this is stored).
+        unread = {d.path.split("/")[0] for d in self.scan.diagnostics if d.severity == "error"}
+        complete = len(order) == len(self.article_files) and CONTENT not in unread
         every = marked if complete else [*marked, Marked("", "", (), False)]
         valid_files = (
             frozenset(i for i in self.check_files if reads.facet(self.check, i, "valid"))
@@ -264,6 +268,7 @@ class Graph:
             valid_files,
             reads.facet(self.config, "", "strict"),
             reads.report,
+            checks_known=CHECKS not in unread,
         )
         return homes
 

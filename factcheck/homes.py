@@ -68,12 +68,16 @@ def cross_reference(
     valid: frozenset[str],
     strict: bool,
     report: Report,
+    checks_known: bool = True,
 ) -> None:
     """Report marks naming no check, and valid checks that no article marks.
 
     `check_files` maps every check id with a file, valid or not, to its path, so that a
-    mark naming a check with errors is not reported a second time as missing.
+    mark naming a check with errors is not reported a second time as missing; without
+    `checks_known` (checks/ could not be read in full) neither is reported.
     """
+    if not checks_known:
+        return
     missing = False
     for article in articles:
         for mark in article.marks:

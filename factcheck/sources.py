@@ -26,7 +26,8 @@ from .errors import Diagnostic, Report
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_FENCE = "---"
 SITE_FILE = "site.yaml"
-SOURCE_FOLDERS = ("content", "checks")
+CONTENT, CHECKS = "content", "checks"
+SOURCE_FOLDERS = (CONTENT, CHECKS)
 LOCALES = "locales"
 """A site's own message catalogues, `locales/<lang>.po`."""
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
