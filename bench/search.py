@@ -6,9 +6,10 @@ with and without it, as medians (the machine is shared and noisy).
 The index is built alone, in this process, from the records a build of the corpus gives
 Pagefind (every article and check): Pagefind's run (records in, files out) and the
 canonical renaming are timed apart. Then cold builds run `build.py build` as a whole
-process into a fresh folder with no cache, with search on and with `search: false`
-(share cards off in both), and two rebuilds: after an edit to a check's summary (indexed:
-its language's index is built again) and after one to its analysis (not indexed).
+process under GNU time (wall and CPU seconds) into a fresh folder with no cache, with
+search on and off (share cards off in both), and two rebuilds: after an edit to a check's
+summary (indexed: its language's index is built again) and after one to its analysis
+(not indexed).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,28 +26,35 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.corpus import make_corpus, write_corpus  # noqa: E402
+from bench.sharecard import set_setting  # noqa: E402
+from bench.timing import Timing, run_timed  # noqa: E402
 from factcheck import paths, pipeline  # noqa: E402
 from factcheck.errors import Report  # noqa: E402
 from factcheck.features import search  # noqa: E402
 from factcheck.validate import validate_config  # noqa: E402
 
 
-def build_seconds(src: Path, out: Path) -> float:
-    started = time.perf_counter()
-    subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), "build", "--src", str(src), "--out", str(out)],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    return time.perf_counter() - started
+def build_timed(src: Path, out: Path) -> Timing:
+    """`build.py build` as a whole process under GNU time: wall and CPU seconds."""
+    argv = [sys.executable, str(ROOT / "build.py"), "build", "--src", str(src), "--out", str(out)]
+    return run_timed(argv, cwd=ROOT)
 
 
-def cold_builds(src: Path, work: Path, runs: int) -> list[float]:
+def cold_builds(src: Path, work: Path, runs: int, name: str) -> list[Timing]:
+    """Builds into new folders, each alone in a new parent, with the source's cache removed."""
     times = []
     for n in range(runs):
         shutil.rmtree(pipeline.cache_folder(src), ignore_errors=True)
-        times.append(build_seconds(src, work / f"cold-{n}"))
+        times.append(build_timed(src, work / f"{name}-{n}" / "site"))
     return times
+
+
+def seconds(found: list[Timing]) -> str:
+    """Medians of wall and CPU seconds, then every run's."""
+    median = statistics.median
+    wall, cpu = median(t.seconds or 0.0 for t in found), median(t.cpu_seconds for t in found)
+    runs = ", ".join(f"{t.seconds:.1f}/{t.cpu_seconds:.1f}" for t in found)
+    return f"{wall:6.2f} s, CPU {cpu:6.2f} s  (wall/CPU: {runs})"
 
 
 def corpus_records(articles: int) -> list[search.Record]:
@@ -99,13 +106,13 @@ def size(site: Path) -> tuple[int, int]:
     return len(files), sum(p.stat().st_size for p in files)
 
 
-def edit_seconds(src: Path, out: Path, old: str, new: str) -> float:
+def edit_seconds(src: Path, out: Path, old: str, new: str) -> Timing:
     """A rebuild after replacing `old` with `new` in the first check that has it."""
     for path in sorted((src / "checks").rglob("*.yaml")):
         text = path.read_text(encoding="utf-8")
         if old in text:
             path.write_text(text.replace(old, new, 1), encoding="utf-8")
-            return build_seconds(src, out)
+            return build_timed(src, out)
     raise SystemExit(f"no check has {old!r}")
 
 
@@ -130,25 +137,25 @@ def main() -> None:
 def builds(articles: int, runs: int) -> None:
     """Cold builds with search and without, then a rebuild after an indexed edit and one
     after an edit search does not hold. Share cards are off in both: they would dwarf it."""
-    median = statistics.median
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         src = work / "src"
         write_corpus(src, articles)
         site = src / "site.yaml"
-        site.write_text(site.read_text(encoding="utf-8") + "share_images: false\n", "utf-8")
-        with_search = cold_builds(src, work, runs)
-        out = work / f"cold-{runs - 1}"  # the folder the cache last built: a true rebuild
+        set_setting(site, "share_images", "false")
+        set_setting(site, "search", "true")
+        with_search = cold_builds(src, work, runs, "search")
+        out = work / f"search-{runs - 1}" / "site"  # the cache last built it: a true rebuild
         count, total = size(out)
         summary_edit = edit_seconds(src, out, 'summary: "', 'summary: "Edited. ')
         analysis_edit = edit_seconds(src, out, "analysis: |\n  ", "analysis: |\n  Edited. ")
-        site.write_text(site.read_text(encoding="utf-8") + "search: false\n", "utf-8")
-        without = cold_builds(src, work, runs)
+        set_setting(site, "search", "false")
+        without = cold_builds(src, work, runs, "plain")
     print(f"search/ folder: {count} files, {total / 1e6:.2f} MB")
-    print(f"cold build with search:    {median(with_search):6.2f} s  {with_search}")
-    print(f"cold build without search: {median(without):6.2f} s  {without}")
-    print(f"rebuild after a summary edit (index rebuilt): {summary_edit:.2f} s")
-    print(f"rebuild after an analysis edit (index kept):  {analysis_edit:.2f} s")
+    print(f"cold build with search:    {seconds(with_search)}")
+    print(f"cold build without search: {seconds(without)}")
+    print(f"rebuild after a summary edit (index rebuilt): {seconds([summary_edit])}")
+    print(f"rebuild after an analysis edit (index kept):  {seconds([analysis_edit])}")
 
 
 if __name__ == "__main__":

@@ -145,6 +145,18 @@ def test_every_page_has_open_graph_and_twitter_tags_with_absolute_urls(example):
         assert meta(page, "twitter:card") == "summary_large_image"
 
 
+def test_the_shared_description_is_cut_at_a_word_to_200_characters(example):
+    """X reads at most 200 characters of a description, and a card shows about that much;
+    the page's own description, for search engines, stays whole."""
+    article = soup(example / "based" / SLUG / "index.html")
+    whole, shared = meta(article, "description"), meta(article, "og:description")
+    assert len(whole) > 200 and len(shared) <= 200 and shared.endswith("…")
+    assert whole.startswith(shared.removesuffix("…")) and whole[len(shared) - 1] == " "
+    claims = [soup(path) for path in claim_pages(example / "based")]
+    short = [c for c in claims if len(meta(c, "description")) <= 200]
+    assert short and all(meta(c, "og:description") == meta(c, "description") for c in short)
+
+
 def test_a_claim_page_names_its_card_with_size_and_alt(example):
     site = example / "based"
     for path in claim_pages(site):

@@ -233,3 +233,31 @@ def fragment_folders(out: Path) -> dict[str, list[Path]]:
     for path in (out / "search" / "pagefind").rglob("*.pf_fragment"):
         found.setdefault(path.parent.parent.as_posix(), []).append(path)
     return found
+
+
+def test_an_indexed_edit_writes_again_only_the_index_files_that_changed(
+    make_site, tmp_path, monkeypatch
+):
+    """Pagefind builds a bundle whole, but each of its files is an output of its own: a
+    bundle of a thousand pages has a thousand files, and making each of them again from
+    the whole bundle made one edit cost as much as a cold build."""
+    monkeypatch.setattr(pipeline, "RACY_NS", 0)
+    made: list[str] = []
+    bundle_file = search.Search._bundle_file
+
+    def counted(self, reads, arg):
+        made.append(arg.partition("|")[2])
+        return bundle_file(self, reads, arg)
+
+    monkeypatch.setattr(search.Search, "_bundle_file", counted)
+    src, out = make_site(varied_site()), tmp_path / "out"
+    pipeline.build(src, out, BuildOptions())
+    every = len(made)
+    made.clear()
+    check = src / "checks" / "c3.yaml"
+    check.write_text(check.read_text().replace("four miles", "five miles"))
+    pipeline.build(src, out, BuildOptions())
+    assert any(name.startswith("fragment/") for name in made)
+    assert len(made) < every / 2, f"{len(made)} of {every} files made again: {made}"
+    built = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert search_files(built) == search_files(pipeline.render_all(src).files)

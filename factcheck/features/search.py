@@ -139,7 +139,14 @@ class Search(Feature):
             facets=_catalogue_facets,
             facet_kind=tuple[str, ...],
         )
-        self.bundle = q.define("search-bundle", dict[str, str], self._bundle)
+        self.bundle = q.define(
+            "search-bundle",
+            dict[str, str],
+            self._bundle,
+            stored=False,
+            facets=_bundle_facets,
+            facet_kind=str | tuple[str, ...],
+        )
 
     # --- the records -------------------------------------------------------------------
 
@@ -215,7 +222,7 @@ class Search(Feature):
         bundles = reads.facet(self.catalogue, "", "bundles")
         first = self._first(reads, bundles)
         for bundle in bundles:
-            for name in reads.get(self.bundle, bundle):
+            for name in reads.facet(self.bundle, bundle, "names") or ():
                 if published(name, bundle == first):
                     path = paths.search_bundle(bundle, name)
                     found.append((path, "search-file", f"{bundle}|{name}"))
@@ -236,7 +243,7 @@ class Search(Feature):
 
     def _bundle_file(self, reads: Reads, arg: str) -> bytes:
         bundle, _, name = arg.partition("|")
-        return base64.b64decode(reads.get(self.bundle, bundle)[name])
+        return base64.b64decode(reads.facet(self.bundle, bundle, f"file:{name}"))
 
     def _own_file(self, reads: Reads, name: str) -> bytes:
         path = self.graph.templates[f"search/{name}"]
@@ -260,6 +267,13 @@ class Search(Feature):
             None,
             search=_view(links, ordered, reads.facet(self.catalogue, "", "filters")),
         )
+
+
+def _bundle_facets(files: dict[str, str]) -> dict[str, str | tuple[str, ...]]:
+    """The names of a bundle's files, and a facet per file: a file is written again only
+    when it changed, and the bundle's thousand files are never read whole. Only the
+    facets are stored: nothing reads a bundle but through them."""
+    return {"names": tuple(files), **{f"file:{name}": data for name, data in files.items()}}
 
 
 def _view(links: urls.Links, bundles: list[str], filters: tuple[str, ...]) -> dict[str, Any]:

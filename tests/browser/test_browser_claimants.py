@@ -94,6 +94,27 @@ def test_a_claimant_tally_counts_the_checks_listed(listed, new_page):
     assert list(tallies[0]) == ["True", "Mostly true", "Half true", "False", "Unproven"]
 
 
+SHEETS = "() => [...document.styleSheets].map(sheet => sheet.href.split('/').pop())"
+
+
+def test_the_list_pages_load_their_own_style_sheet_and_no_other_page_does(listed, new_page):
+    """lists.css holds what only these four page types use, so other pages stay lighter."""
+    _, url = listed
+    page = new_page()
+    for path in PAGES:
+        page.goto(url + path)
+        assert any(name.startswith("lists.") for name in page.evaluate(SHEETS)), path
+    page.goto(url + PAGES[1])
+    radius = page.locator(".scorecard").evaluate("e => getComputedStyle(e).borderTopLeftRadius")
+    assert radius == "8px"
+    page.goto(url + PAGES[0])
+    bullets = page.locator(".name-list").first.evaluate("e => getComputedStyle(e).listStyleType")
+    assert bullets == "none"
+    for path in ("index.html", "story/index.html", "story/c0/index.html", "search/index.html"):
+        page.goto(url + path)
+        assert not [name for name in page.evaluate(SHEETS) if name.startswith("lists.")], path
+
+
 def test_names_and_links_work_at_phone_width(listed, new_page):
     _, url = listed
     page = new_page(width=320, touch=True)

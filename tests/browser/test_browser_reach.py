@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import json
 import shutil
 import subprocess
@@ -22,12 +23,13 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from test_reach import headers_for
+from PIL import Image
+from test_reach import ARABIC_ARTICLE, ARABIC_CHECK, ARABIC_SITE, headers_for
 
 from bench.page_weight import QuietHandler
 from browser.conftest import EXAMPLE_ARTICLE, SCREENSHOTS
 from browser.test_browser_valid_html import VNU_JAR
-from conftest import require
+from conftest import require, write_tree
 from factcheck import pipeline
 from factcheck.options import BuildOptions
 
@@ -83,6 +85,23 @@ def site(tmp_path_factory) -> Iterator[tuple[Path, str]]:
 
 
 @pytest.fixture(scope="module")
+def arabic(tmp_path_factory) -> Iterator[str]:
+    """An Arabic site (its claim the lead of its article) built with a base URL, served."""
+    src = write_tree(
+        tmp_path_factory.mktemp("arabic-src"),
+        {
+            "site.yaml": ARABIC_SITE,
+            "content/demo.md": ARABIC_ARTICLE,
+            "checks/river-length.yaml": ARABIC_CHECK,
+        },
+    )
+    out = tmp_path_factory.mktemp("arabic") / "site"
+    pipeline.build(src, out, BuildOptions(base_url=BASE))
+    with serve(out, "127.0.0.1", headers=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
 def framing(site, tmp_path_factory) -> Iterator[str]:
     """A page on another origin (localhost) framing the embed and, to be refused, the
     claim page itself; its URL."""
@@ -120,6 +139,10 @@ def test_a_phones_first_screen_shows_the_lead_verdict(site, sites, new_page):
         page.goto(address)
         first_screen_verdict(page, ".lead-check .chip")
         assert page.locator(".lead-check .lead-claim").bounding_box()["y"] < PHONE["height"]
+        edge = page.locator(".lead-check").evaluate(
+            "e => getComputedStyle(e).borderInlineStartWidth"
+        )
+        assert edge == "6px"  # the verdict panel's edge, in the verdict's colour
 
 
 def test_without_a_lead_the_first_screen_shows_the_tally(sites, new_page):
@@ -158,6 +181,32 @@ def test_the_share_card_is_a_1200_by_630_png(site, new_page):
         "() => [document.images[0].naturalWidth, document.images[0].naturalHeight]"
     )
     assert size == [1200, 630]
+
+
+def test_an_arabic_claims_card_as_a_network_fetches_it(arabic, new_page):
+    """The Arabic claim page's `og:image`, loaded in Chromium as the PNG it is: 1200 x 630,
+    its claim set from the right margin. The picture Chromium shows is written to
+    tests/output/screenshots/share-card-ar.png for a person to look at."""
+    page = new_page()
+    for path in ("demo/river-length/index.html", "demo/index.html"):  # the claim; its article
+        page.goto(arabic + path)
+        tags = page.evaluate(META)
+        assert (
+            tags["og:locale"] == "ar" and tags["og:image"] == BASE + "demo/river-length/share.png"
+        )
+        assert "طول النهر عشرة أميال" in tags["og:image:alt"]
+    response = page.goto(arabic + tags["og:image"].removeprefix(BASE))
+    assert response.headers["content-type"] == "image/png"
+    image = page.locator("img")
+    size = image.evaluate("i => [i.naturalWidth, i.naturalHeight]")
+    assert size == [1200, 630]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shown = image.screenshot(path=SCREENSHOTS / "share-card-ar.png")
+    with Image.open(io.BytesIO(shown)) as picture:
+        assert picture.size == (1200, 630)
+        halves = picture.crop((0, 150, 600, 420)), picture.crop((600, 150, 1200, 420))
+        ink = [sum(half.convert("L").histogram()[:128]) for half in halves]
+    assert ink[1] > 1000 and ink[1] > 5 * ink[0], "the claim should start at the right margin"
 
 
 def test_every_page_links_a_favicon_that_loads(site, new_page):
