@@ -31,7 +31,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 EXAMPLE_ARTICLE = "us-pakistan-airspace-talks/index.html"
-BUDGET_BYTES = 50 * 1024
+# 50 KB until the example grew to 12 claims with a lead verdict, a byline, topics, a
+# language switcher and share tags (December 2026): 56 KB measured, 60 KB allowed.
+BUDGET_BYTES = 60 * 1024
 
 
 def launch(playwright):
