@@ -456,14 +456,6 @@ def test_stray_staging_from_a_killed_build_is_removed(make_site, tmp_path, run):
 # --- the cache: data only, never trusted blindly --------------------------------------------
 
 
-def _contents(out: Path) -> dict[str, bytes]:
-    return {
-        str(p.relative_to(out)): p.read_bytes()
-        for p in out.rglob("*")
-        if p.is_file() and p.name != MANIFEST
-    }
-
-
 def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> tuple[set[str], set[str]]:
     """The pages that changed, and the kinds of search index file that did (Pagefind names
     its files by their content, so a changed one is a new name)."""
@@ -551,10 +543,10 @@ def test_second_build_writes_nothing_and_one_edit_writes_little(make_site, tmp_p
     assert "0 file(s) written" in printed
     path = src / "checks" / "river-length.yaml"
     path.write_text(path.read_text().replace("verdict: false", "verdict: mostly-false"))
-    before = _contents(out)
+    before = output(out)
     printed = run("build", "--src", src, "--out", out)[1]
     assert "11 file(s) written" in printed, printed
-    changed, search = _changed(before, _contents(out))
+    changed, search = _changed(before, output(out))
     # the claim page and its embed, the article page with its chip, the index tally,
     # claims.json, the claimant's page with its tally; and in the search index (the
     # verdict is a filter) the bundle's entry, meta, filter, fragment and index files
@@ -576,10 +568,10 @@ def test_an_edit_renders_only_the_index_page_that_lists_the_article(tmp_path):
     pipeline.build(src, out, options)
     path = src / "content" / "first.md"  # the oldest article: on page/3/index.html
     path.write_text(path.read_text().replace("title: First", "title: First, edited"))
-    before = _contents(out)
+    before = output(out)
     written = pipeline.build(src, out, options).stats
     assert written is not None and written.written == 9, written
-    changed, search = _changed(before, _contents(out))
+    changed, search = _changed(before, output(out))
     # the article, its index page, the pages of the two claims it is home to (they name it
     # in their breadcrumb), and the second article, which links claim b "first checked in"
     # it; and the search index's entry, meta, fragment and index files (titles are found)
