@@ -37,6 +37,8 @@ from .sources import CHECKS, CONTENT, SITE_FILE, Scan, SourceFile, Unreadable, d
 from .validate import validate_article, validate_check, validate_config
 
 PageList = tuple[tuple[str, str, str], ...]
+REVIEWS_CHUNK = 100
+"""Claims per chunk of claims.json (see `Graph._reviews`)."""
 """(output path, query name, argument) of every file the site has."""
 
 
@@ -81,9 +83,12 @@ class Graph:
         options: BuildOptions,
         templates: Mapping[str, Path],
         preread: Mapping[str, bytes],
+        template_digests: Mapping[str, str] | None = None,
     ) -> None:
-        """`preread` holds the bytes of files read while finding their digests."""
+        """`preread` holds the bytes of files read while finding their digests, and
+        `template_digests` the templates' (by name)."""
         self.scan, self.options, self.templates = scan, options, templates
+        self.template_digests = template_digests or {}
         self.preread = preread
         self.check_files = {f.name: f for f in scan.checks}
         self.locale_files = {i18n.normal_tag(f.name): f for f in scan.locales}
@@ -128,6 +133,8 @@ class Graph:
             "homes", Homes, self._homes, facets=lambda h: h.placements, facet_kind=Placement
         )
         self.review = q.define("review", str, self._review)
+        self.claim_order = q.define("claim-order", tuple[str, ...], self._claim_order)
+        self.reviews = q.define("reviews", str, self._reviews)
         self.assets = q.define("assets", dict[str, str], self._assets, broad=True)
         # Languages: ranked before the features, so that they may read them too.
         self.catalogue = q.define("catalogue", i18n.Catalogue, self._catalogue)
@@ -171,7 +178,11 @@ class Graph:
             builtin = BUILTIN_TEMPLATES.resolve()
             own = any(builtin not in path.resolve().parents for path in self.templates.values())
             self._renderer = Renderer(
-                self.scan.templates, self.scan.root, self._translator, sandboxed=own
+                self.scan.templates,
+                self.scan.root,
+                self._translator,
+                sandboxed=own,
+                digests=self.template_digests,
             )
         return self._renderer
 
@@ -472,8 +483,24 @@ class Graph:
     def _claims_json(self, reads: Reads, _: str) -> bytes:
         from . import render
 
-        homes = reads.get(self.homes)
-        return render.claims_json([reads.get(self.review, i) for i in homes.placements])
+        chunks = self.review_chunks(reads.get(self.claim_order))
+        return render.claims_json([reads.get(self.reviews, n) for n in chunks])
+
+    @staticmethod
+    def review_chunks(claims: tuple[str, ...]) -> list[str]:
+        """The arguments of `reviews` for these claims: '0', '1', ..."""
+        return [str(n) for n in range(-(-len(claims) // REVIEWS_CHUNK))]
+
+    def _claim_order(self, reads: Reads, _: str) -> tuple[str, ...]:
+        """Every claim with a page, in the order claims.json lists them."""
+        return tuple(reads.get(self.homes).placements)
+
+    def _reviews(self, reads: Reads, chunk: str) -> str:
+        """REVIEWS_CHUNK claims' ClaimReviews as claims.json lists them: an edited check
+        makes one chunk again and claims.json joins the chunks, not 10,000 reviews."""
+        start = int(chunk) * REVIEWS_CHUNK
+        ids = reads.get(self.claim_order)[start : start + REVIEWS_CHUNK]
+        return ", ".join(reads.get(self.review, claim_id) for claim_id in ids)
 
     def _sitemap(self, reads: Reads, _: str) -> bytes:
         from . import render

@@ -57,7 +57,7 @@ CACHEDIR_TAG = (
     "# See https://bford.info/cachedir/\n"
 )
 _CHUNK = 500  # keys per SQL statement, well under SQLite's limit on parameters
-_BULK = 32  # results of one query read one by one before all of them are read at once
+_BULK = 1000  # results of one query read one by one before all of them are read at once
 
 
 def text_digest(text: str) -> str:

@@ -17,7 +17,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,7 +112,7 @@ def _build(
     templates = template_files(found.templates)
     known = store.stamps()
     facts, stamps, preread = _facts(found, known, templates, options, started)
-    graph = Graph(found, options, templates, preread)
+    graph = Graph(found, options, templates, preread, _template_digests(facts))
     memo = Memo(graph.queries, facts, store)
     _sources(graph, memo, options, progress)
     for query, args in graph.diagnostics_of():
@@ -153,7 +153,7 @@ def _sources(graph: Graph, memo: Memo, options: BuildOptions, progress: Progress
     checks, articles = list(graph.check_files), list(graph.article_files)
     # A feature query that reports diagnostics is computed for every argument it reports on.
     reported = {query.name: list(args) for query, args in graph.diagnostics_of()}
-    stages: list[tuple[Query[Any], list[str] | None, str]] = [
+    stages: list[tuple[Query[Any], list[str] | Callable[[], list[str]] | None, str]] = [
         (graph.config, [""], ""),
         (graph.check, checks, "checks read"),
         (graph.article, articles, "articles read"),
@@ -161,12 +161,15 @@ def _sources(graph: Graph, memo: Memo, options: BuildOptions, progress: Progress
         (graph.order, [""], ""),
         (graph.homes, [""], ""),
         (graph.review, None, "claims reviewed"),
+        (graph.claim_order, [""], ""),
+        (graph.reviews, lambda: graph.review_chunks(memo.get(graph.claim_order)), ""),
         (graph.assets, [""], ""),
         *((query, reported.get(query.name), "") for query in graph.feature_queries),
         (graph.pages, [""], ""),
     ]
     for query, live, what in stages:
-        _compute(memo, query, memo.due(query, live), options.jobs, what, progress)
+        args = live() if callable(live) else live
+        _compute(memo, query, memo.due(query, args), options.jobs, what, progress)
 
 
 def _due_pages(
@@ -283,6 +286,10 @@ def _facts(
     facts.update(i18n.generator_facts(digest))
     facts.update(options.facts())
     return facts, stamps, preread
+
+
+def _template_digests(facts: Mapping[str, str]) -> dict[str, str]:
+    return {k.removeprefix("tmpl:"): d for k, d in facts.items() if k.startswith("tmpl:")}
 
 
 def _listing(names: Iterator[str] | Any) -> str:

@@ -27,6 +27,7 @@ from .errors import BuildError, Report
 from .homes import Appearance
 from .markup import Body, Mark
 from .model import Article, Check, CheckedArticle, SiteConfig, Verdict
+from .sources import digest
 from .validate import DEFAULT_ABOUT, DEFAULT_CORRECTIONS, DEFAULT_METHODOLOGY
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -219,6 +220,8 @@ class _RecordingEnvironment(jinja2.Environment):
     too, since Jinja loads those through here while rendering."""
 
     recorder: Recorder | None = None
+    speaking: i18n.Translator = i18n.ENGLISH
+    """The language of the page being rendered (English outside pages)."""
 
     def _load_template(self, name: Any, globals: Any) -> jinja2.Template:
         if self.recorder is not None and isinstance(name, str):
@@ -245,11 +248,34 @@ class _SandboxedRecordingEnvironment(SandboxedEnvironment, _RecordingEnvironment
         return super().call_binop(context, operator, left, right)
 
 
+class _CheckedLoader(jinja2.FileSystemLoader):
+    """Finds templates as FileSystemLoader does, and keeps each compiled one only while its
+    file has the digest the build being run recorded (`digests`): a process that builds
+    again (`serve`) compiles only the templates that changed."""
+
+    def __init__(self, folders: Sequence[Path]) -> None:
+        super().__init__([str(p) for p in folders])
+        self.digests: Mapping[str, str] = {}
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        _, filename, _ = super().get_source(environment, template)
+        data = Path(filename).read_bytes()  # the bytes compiled are the bytes checked
+        loaded = digest(data)
+        return data.decode("utf-8"), filename, lambda: self.digests.get(template) == loaded
+
+
+KEPT_ENVIRONMENTS = 4
+_ENVIRONMENTS: dict[tuple[tuple[Path, ...], bool], _RecordingEnvironment] = {}
+"""One environment per template folders and sandboxing in a process, with what it compiled."""
+
+
 class Renderer:
     """Renders pages from the built-in templates, overridden by the source's own.
 
-    The environment compiles each template once per process; nothing compiled is ever
-    read back from disk.
+    Each template is compiled once per process and used again while its file is unchanged
+    (see `_CheckedLoader`); nothing compiled is ever read back from disk.
     """
 
     def __init__(
@@ -258,46 +284,17 @@ class Renderer:
         root: Path,
         translator: Callable[[Any, str], i18n.Translator] | None = None,
         sandboxed: bool = False,
+        digests: Mapping[str, str] | None = None,
     ) -> None:
         """`translator(recorder, lang)` gives a page's language, read through the recorder;
-        `sandboxed` for a site with templates of its own."""
+        `sandboxed` for a site with templates of its own; `digests` are the templates'
+        (by name) as this build recorded them: without, nothing compiled is reused."""
         self.root = root
         self.folders = template_folders(source_templates)
         self.translator = translator or (lambda recorder, lang: i18n.ENGLISH)
-        self.speaking = i18n.ENGLISH
-        """The language of the page being rendered (English outside pages)."""
-        environment = _SandboxedRecordingEnvironment if sandboxed else _RecordingEnvironment
-        self.env = environment(
-            loader=jinja2.FileSystemLoader([str(p) for p in self.folders]),
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            auto_reload=False,
-            extensions=["jinja2.ext.i18n"],
-        )
-        self.env.policies["ext.i18n.trimmed"] = True
-        self.env.globals.update(i18n.jinja_callables(lambda: self.speaking))
-        # The generator's own texts for what site.yaml leaves out: templates show them in
-        # the page's language instead (their English is the messages').
-        self.env.globals["defaults"] = {
-            "methodology": DEFAULT_METHODOLOGY,
-            "corrections": DEFAULT_CORRECTIONS,
-            "about": DEFAULT_ABOUT,
-        }
-        self.env.newstyle_gettext = True  # type: ignore[attr-defined]
-        self.env.filters.update(
-            date=lambda day: self.speaking.date(day),
-            number=lambda value: self.speaking.number(value),
-            label=lambda verdict, lang=None: _verdict_text(
-                verdict, "label", lang or self.speaking.tag
-            ),
-            description=lambda verdict, lang=None: _verdict_text(
-                verdict, "description", lang or self.speaking.tag
-            ),
-            names=lambda names, css="": self.speaking.names(names, css),
-        )
+        self.env = _environment(tuple(self.folders), sandboxed)
+        assert isinstance(self.env.loader, _CheckedLoader)
+        self.env.loader.digests = digests or {}
 
     def text(self, recorder: Recorder, name: str, **context: Any) -> str:
         """A template rendered; a failure becomes a BuildError naming the template's line."""
@@ -330,7 +327,7 @@ class Renderer:
                 raise jinja2.TemplateRuntimeError(f"no asset '{asset_name}' in templates/assets/")
             return page.links(assets[asset_name])
 
-        self.speaking = self.translator(recorder, page.lang)
+        self.env.speaking = self.translator(recorder, page.lang)
         try:
             return self.text(
                 recorder,
@@ -343,7 +340,7 @@ class Renderer:
                 **context,
             ).encode("utf-8")
         finally:
-            self.speaking = i18n.ENGLISH
+            self.env.speaking = i18n.ENGLISH
 
     def _report_template_error(self, exc: Exception, report: Report) -> None:
         """Name the template file and line, never a traceback."""
@@ -369,6 +366,48 @@ class Renderer:
         if path.is_relative_to(BUILTIN_TEMPLATES.parent):
             return path.relative_to(BUILTIN_TEMPLATES.parent).as_posix()
         return filename
+
+
+def _environment(folders: tuple[Path, ...], sandboxed: bool) -> _RecordingEnvironment:
+    """The process's environment for these folders, made the first time it is asked for."""
+    found = _ENVIRONMENTS.get((folders, sandboxed))
+    if found is not None:
+        return found
+    if len(_ENVIRONMENTS) >= KEPT_ENVIRONMENTS:  # a process building many sites
+        del _ENVIRONMENTS[next(iter(_ENVIRONMENTS))]
+    environment = _SandboxedRecordingEnvironment if sandboxed else _RecordingEnvironment
+    env = _ENVIRONMENTS[folders, sandboxed] = environment(
+        loader=_CheckedLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=True,  # asks the loader's up-to-date check, never the file's mtime
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    # Bound to the environment, not to one build's renderer: a macro module compiled
+    # once keeps the filters it was made with.
+    env.globals.update(i18n.jinja_callables(lambda: env.speaking))
+    # The generator's own texts for what site.yaml leaves out: templates show them in
+    # the page's language instead (their English is the messages').
+    env.globals["defaults"] = {
+        "methodology": DEFAULT_METHODOLOGY,
+        "corrections": DEFAULT_CORRECTIONS,
+        "about": DEFAULT_ABOUT,
+    }
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
+    env.filters.update(
+        date=lambda day: env.speaking.date(day),
+        number=lambda value: env.speaking.number(value),
+        label=lambda verdict, lang=None: _verdict_text(verdict, "label", lang or env.speaking.tag),
+        description=lambda verdict, lang=None: _verdict_text(
+            verdict, "description", lang or env.speaking.tag
+        ),
+        names=lambda names, css="": env.speaking.names(names, css),
+    )
+    return env
 
 
 def _verdict_text(verdict: Any, what: str, lang: str) -> str:

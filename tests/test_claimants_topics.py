@@ -229,10 +229,16 @@ def test_claimant_pages_tally_and_list_newest_first(tallied):
         "claimants/shah-mahmood-qureshi/index.html",
     ]
     listed, dates = [], []
+    first = soup(tallied / pages[1])
+    assert chips(first, ".scorecard") == {"True": 1, "Mostly true": 1, "False": 3}
+    assert "not a random sample" in first.select_one(".scorecard-caveat").get_text()
     for page in pages[1:4]:
         html = soup(tallied / page)
-        assert chips(html, ".scorecard") == {"True": 1, "Mostly true": 1, "False": 3}
-        assert "not a random sample" in html.select_one(".scorecard-caveat").get_text()
+        if page != pages[1]:  # the tally is on the first page; the later ones link to it
+            assert not html.select(".scorecard")
+            link = html.select_one(".scorecard-link a")["href"]
+            assert link.endswith("#scorecard-title")
+            assert target(tallied, page, link.split("#")[0]) == tallied / pages[1]
         for row in html.select(".listed-check"):
             listed.append(target(tallied, page, row.select_one(".listed-claim a")["href"]))
             dates.append(row.select_one("time")["datetime"])
@@ -412,6 +418,31 @@ def test_an_edit_renders_again_only_the_pages_that_show_it(tmp_path, monkeypatch
     ]
     assert not (out / "claimants/shah-mahmood-qureshi").exists()
     assert pipeline.render_all(src).files == {
+        p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    }
+
+
+def test_a_verdict_changed_renders_again_the_first_page_and_the_one_listing_it(
+    tmp_path, monkeypatch
+):
+    """Only a claimant's first page shows the tally: the other pages of a long list stay."""
+    rendered: list[str] = []
+    render = counted(Claimants._claimant_page, "claimant-page", rendered)
+    monkeypatch.setattr(Claimants, "_claimant_page", render)
+    days = ["2024-01-05", "2024-01-04", "2024-01-03", "2024-01-02", "2024-01-01"]
+    checks = {f"c{n}": check("Lloyd Austin", "true", day) for n, day in enumerate(days)}
+    src, out = site(tmp_path, checks), tmp_path / "out"
+    pipeline.build(src, out, BuildOptions(page_size=2))
+    assert len(rendered) == 3
+    rendered.clear()
+    (src / "checks/c4.yaml").write_text(check("Lloyd Austin", "false", days[4]))  # on page 3
+    pipeline.build(src, out, BuildOptions(page_size=2))
+    assert sorted(rendered) == ["claimant-page lloyd-austin/1", "claimant-page lloyd-austin/3"]
+    first = soup(out / "claimants/lloyd-austin/index.html")
+    assert chips(first, ".scorecard") == {"True": 4, "False": 1}
+    assert pipeline.render_all(src, BuildOptions(page_size=2)).files == {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in out.rglob("*")
         if p.is_file() and not p.name.startswith(".")

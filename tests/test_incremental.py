@@ -634,3 +634,36 @@ def test_files_unchanged_since_the_last_build_are_not_read(make_site, tmp_path, 
     assert sorted(set(opened)) == ["checks/river-length.yaml", "content/demo.md"]
     assert stats is not None and stats.written == 0
     assert output(out) == pipeline.render_all(src).files
+
+
+def test_building_again_in_one_process_compiles_only_the_templates_that_changed(
+    tmp_path, monkeypatch
+):
+    """As `serve` does: the second build reuses what the first compiled, and a template
+    edited (then put back) is compiled again, so its pages show the file as it is now."""
+    import jinja2
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    initial(src)
+    original = (ROOT / "templates" / "claim.html").read_text()
+    write_tree(src, {"templates/claim.html": original})
+    pipeline.build(src, out, SMALL)
+    compiled: list[str | None] = []
+    real = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, raw=False, defer_init=False):
+        compiled.append(name)
+        return real(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    claim_page = out / "first" / "a" / "index.html"
+    for text, shown in (
+        (original.replace("</article>", "<!-- edited --></article>"), True),
+        (original, False),
+    ):
+        write_tree(src, {"templates/claim.html": text})
+        compiled.clear()
+        pipeline.build(src, out, SMALL)
+        assert compiled == ["claim.html"]
+        assert ("<!-- edited -->" in claim_page.read_text()) is shown
+    assert_clean(out, SMALL, src, "template put back")

@@ -6,8 +6,9 @@ shows them alike); two other names that make one id are an error at the second, 
 order of file path, naming the first. Pages read what they show through small queries:
 `check-entry` (what a list shows of one check, with facets for its names, its date and
 its verdict), `claimant-list` (each claimant's checks, a facet per id) and
-`claimant-card` (one claimant's order and tally, read by all their pages), so editing a
-check renders again only its claimant's pages and the lists that show it.
+`claimant-card` (one claimant's checks in order, read by all their pages) and
+`claimant-tally` (the verdicts their first page counts), so editing a check's verdict
+renders again only the page listing it and its claimant's first page.
 """
 
 from __future__ import annotations
@@ -213,10 +214,9 @@ def paging(number: int, count: int, path: Callable[[int], str]) -> Paging:
 
 @dataclass(frozen=True)
 class Scorecard:
-    """A claimant's checks newest first, the verdicts the tally counts, and their type."""
+    """A claimant's checks newest first, and their type (of the newest check)."""
 
     newest: tuple[str, ...]
-    counted: tuple[str, ...]
     claimant_type: str
 
 
@@ -273,6 +273,7 @@ class Claimants(Feature):
             facet_kind=Named,
         )
         self.card = graph.queries.define("claimant-card", Scorecard, self._card)
+        self.tally = graph.queries.define("claimant-tally", tuple[str, ...], self._tally)
 
     def diagnostics(self) -> list[tuple[Query[Any], list[str]]]:
         return [(self.listing, [""])]
@@ -289,14 +290,23 @@ class Claimants(Feature):
 
     def _card(self, reads: Reads, name_id: str) -> Scorecard:
         """What every page of one claimant shows of all their checks, read once for all."""
-        named: Named | None = reads.facet(self.listing, "", name_id)
-        owners = named.owners if named else ()
-        newest = newest_first({i: reads.facet(self.entry, i, "date") for i in owners})
+        newest = newest_first(
+            {i: reads.facet(self.entry, i, "date") for i in self._owners(reads, name_id)}
+        )
+        kind = entry_of(self.graph, reads, newest[0]).claimant_type if newest else ""
+        return Scorecard(tuple(newest), kind)
+
+    def _tally(self, reads: Reads, name_id: str) -> tuple[str, ...]:
+        """The verdicts the claimant's first page counts: only that page shows the tally, so
+        a verdict changed is one page listing it and the first page, not all of them."""
+        owners = self._owners(reads, name_id)
         rated = {i: reads.facet(self.entry, i, "rated") for i in owners}
         # A translation is the same claim checked again: counted once, with its original.
-        counted = [verdict for verdict, original in rated.values() if original not in rated]
-        kind = entry_of(self.graph, reads, newest[0]).claimant_type if newest else ""
-        return Scorecard(tuple(newest), tuple(counted), kind)
+        return tuple(verdict for verdict, original in rated.values() if original not in rated)
+
+    def _owners(self, reads: Reads, name_id: str) -> tuple[str, ...]:
+        named: Named | None = reads.facet(self.listing, "", name_id)
+        return named.owners if named else ()
 
     def pages(self, reads: Reads) -> list[tuple[str, str, str]]:
         reads.fact("opt:page_size")
@@ -334,6 +344,7 @@ class Claimants(Feature):
         name_id, number = split_arg(arg)
         named: Named = reads.facet(self.listing, "", name_id)
         card = reads.get(self.card, name_id)
+        counted = reads.get(self.tally, name_id) if number == 1 else None
         reads.fact("opt:page_size")
         size = self.graph.options.page_size
         page = (paths.claimant(name_id, number), named.name, "claimant-page", arg)
@@ -345,8 +356,9 @@ class Claimants(Feature):
             claimant_name=named.name,
             claimant_type=card.claimant_type,
             checks=len(card.newest),
-            tally=tally(config, card.counted),
-            counted=len(card.counted),
+            tally=tally(config, counted) if counted is not None else None,
+            counted=len(counted) if counted is not None else 0,
+            first_page=paths.claimant(name_id),
             rows=rows_of(self.graph, reads, config, page_of(card.newest, number, size)),
             paging=paging(
                 number, index_count(len(card.newest), size), lambda n: paths.claimant(name_id, n)

@@ -76,22 +76,26 @@ def test_a_claimant_tally_counts_the_checks_listed(listed, new_page):
     _, url = listed
     page = new_page()
     shown: dict[str, int] = {}
-    tallies = []
+    page.goto(url + PAGES[1])
+    tally = {
+        chip.inner_text().split(maxsplit=1)[1]: int(chip.inner_text().split()[0])
+        for chip in page.locator(".scorecard .chip").all()
+    }
+    assert page.locator(".scorecard-caveat").is_visible()
     for path in PAGES[1:3]:
         page.goto(url + path)
-        tallies.append(
-            {
-                chip.inner_text().split(maxsplit=1)[1]: int(chip.inner_text().split()[0])
-                for chip in page.locator(".scorecard .chip").all()
-            }
-        )
         for chip in page.locator(".listed-check .chip").all():
             label = chip.inner_text().split(":", 1)[-1].strip()
             shown[label] = shown.get(label, 0) + 1
-        assert page.locator(".scorecard-caveat").is_visible()
-    assert tallies[0] == tallies[1] == shown
+    assert tally == shown
     assert shown == {"True": 1, "Mostly true": 1, "Half true": 1, "False": 3, "Unproven": 1}
-    assert list(tallies[0]) == ["True", "Mostly true", "Half true", "False", "Unproven"]
+    assert list(tally) == ["True", "Mostly true", "Half true", "False", "Unproven"]
+    # The second page has no tally of its own: its link leads to the first page's.
+    page.goto(url + PAGES[2])
+    assert page.locator(".scorecard").count() == 0
+    page.locator(".scorecard-link a").click()
+    page.wait_for_url("**/shah-mahmood-qureshi/index.html#scorecard-title")
+    assert page.locator("#scorecard-title").is_visible()
 
 
 SHEETS = "() => [...document.styleSheets].map(sheet => sheet.href.split('/').pop())"
