@@ -7,6 +7,9 @@ holds our check files unchanged, plus one page per claim (bench/hugo/ has the la
 one data file per article holding its checks (`data/articles/<slug>.yaml`, the check
 files' text keyed by check id), a shortcode reading the page's own data file, and a
 content adapter making the claim pages from those files.
+`hugo-full` is hugo-fast plus the pages we write and it does not (bench/hugo-full/): an
+embed card per claim (a custom output format), the claimant pages (a taxonomy) and about
+and corrections pages, from the same sources.
 MkDocs and Pelican know nothing of claims: they get the articles as plain Markdown and
 render no claim pages, so they do less work than we and Hugo do.
 """
@@ -22,11 +25,18 @@ from corpus import Article, check_yaml, plain_text, write_files, yaml_string
 BENCH = Path(__file__).resolve().parent
 HUGO_LAYOUT = BENCH / "hugo"
 HUGO_FAST_LAYOUT = BENCH / "hugo-fast"
+HUGO_FULL_LAYOUT = BENCH / "hugo-full"
 OUR_ASSETS = (
     BENCH.parent / "templates" / "assets" / "style.css",
     BENCH.parent / "templates" / "assets" / "claims.js",
 )
 """Our stylesheet and script, which hugo-fast fingerprints as we do."""
+OUR_FULL_ASSETS = (
+    *OUR_ASSETS,
+    BENCH.parent / "templates" / "assets" / "embed.css",
+    BENCH.parent / "templates" / "assets" / "lists.css",
+)
+"""hugo-full's: those, the embed card's stylesheet and the claimant lists'."""
 
 
 def write_hugo(corpus: tuple[Article, ...], folder: Path) -> None:
@@ -48,8 +58,19 @@ def _hugo_article(article: Article) -> str:
 
 
 def write_hugo_fast(corpus: tuple[Article, ...], folder: Path) -> None:
-    shutil.copytree(HUGO_FAST_LAYOUT, folder, dirs_exist_ok=True)
-    for asset in OUR_ASSETS:
+    _write_hugo_fast_like(corpus, folder, HUGO_FAST_LAYOUT, OUR_ASSETS)
+
+
+def write_hugo_full(corpus: tuple[Article, ...], folder: Path) -> None:
+    """hugo-fast's sources in hugo-full's layout: its templates make the extra pages."""
+    _write_hugo_fast_like(corpus, folder, HUGO_FULL_LAYOUT, OUR_FULL_ASSETS)
+
+
+def _write_hugo_fast_like(
+    corpus: tuple[Article, ...], folder: Path, layout: Path, assets: tuple[Path, ...]
+) -> None:
+    shutil.copytree(layout, folder, dirs_exist_ok=True)
+    for asset in assets:
         shutil.copy(asset, folder / "assets" / asset.name)
     files = {}
     for article in corpus:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time our build against Hugo (two layouts), MkDocs and Pelican on the same generated corpus.
+"""Time our build against Hugo (three layouts), MkDocs and Pelican on the same generated corpus.
 
 Each build is a whole process, timed from outside under `/usr/bin/time -v` (wall time,
 CPU time, peak memory of the largest process). After one untimed warm-up per tool,
@@ -25,10 +25,13 @@ from pathlib import Path
 from corpus import VERDICTS, article_slug, check_id, make_corpus, our_files, write_files
 from other_formats import (
     HUGO_FAST_LAYOUT,
+    HUGO_FULL_LAYOUT,
     HUGO_LAYOUT,
     OUR_ASSETS,
+    OUR_FULL_ASSETS,
     write_hugo,
     write_hugo_fast,
+    write_hugo_full,
     write_mkdocs,
     write_pelican,
 )
@@ -43,14 +46,15 @@ OUR_CACHE_IN_SOURCES = ".factcheck-cache"
 """Where our build may keep its cache inside the sources; removed before a cold build."""
 
 MAIN_TOOLS, PLAIN_TOOLS, PEERS = (
-    ("ours", "hugo", "hugo-fast"),
+    ("ours", "hugo", "hugo-fast", "hugo-full"),
     ("mkdocs", "pelican"),
-    ("hugo", "hugo-fast"),
+    ("hugo", "hugo-fast", "hugo-full"),
 )
 FORMAT_WRITERS = {
     "ours": lambda corpus, folder: write_files(folder, our_files(corpus)),
     "hugo": write_hugo,
     "hugo-fast": write_hugo_fast,
+    "hugo-full": write_hugo_full,
     "mkdocs": write_mkdocs,
     "pelican": write_pelican,
 }
@@ -58,6 +62,7 @@ GENERATOR_INPUTS = {
     "ours": [],
     "hugo": [HUGO_LAYOUT],
     "hugo-fast": [HUGO_FAST_LAYOUT, *OUR_ASSETS],
+    "hugo-full": [HUGO_FULL_LAYOUT, *OUR_FULL_ASSETS],
     "mkdocs": [],
     "pelican": [],
 }
@@ -130,7 +135,7 @@ def _parser() -> argparse.ArgumentParser:
         "--sizes",
         type=sizes,
         default=[1000, 3000, 10000],
-        help="corpus sizes in articles for cold builds of us and both Hugo "
+        help="corpus sizes in articles for cold builds of us and the three Hugo "
         "layouts (default: 1000,3000,10000)",
     )
     parser.add_argument(
@@ -218,6 +223,7 @@ def _tool_commands(ours: Path) -> dict[str, Command] | None:
         ),
         "hugo": run_hugo,
         "hugo-fast": run_hugo,
+        "hugo-full": run_hugo,
         "mkdocs": lambda src, out: (
             [str(tools_bin / "mkdocs"), "build", "--quiet", "--site-dir", str(out)],
             src,
@@ -412,8 +418,8 @@ def _table(results: list[ToolResult], runs: int) -> str:
     rows = [
         "| tool | N | pages | cold (s) | cold min-max (s) | CPU (s) | no-op (s) "
         "| one-edit (s) | peak RSS (MB) | tree PSS (MB) | cold/hugo | cold/hugo-fast "
-        "| RSS/hugo | RSS/hugo-fast |",
-        "|" + "---|" * 14,
+        "| cold/hugo-full | RSS/hugo | RSS/hugo-fast | RSS/hugo-full |",
+        "|" + "---|" * 16,
     ]
     for result in results:
         bases = [peers.get((peer, result.size)) for peer in PEERS]
