@@ -34,6 +34,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,7 +131,8 @@ class Result:
     digest: str
     value: Any = None
     loaded: bool = False
-    reads: dict[str, str] | None = None
+    reads: tuple[str, ...] | None = None
+    """What a result computed in this build read, by key (their digests are in its own)."""
     diagnostics: tuple[Diagnostic, ...] = ()
     text: str | None = None
     facets: dict[str, tuple[str, Any]] | None = None
@@ -257,7 +259,7 @@ class Memo:
             else {name: (value_digest(part), part) for name, part in query.facets(value).items()}
         )
         result = Result(
-            result_digest, value, True, reads.seen, tuple(reads.report.items), text, facets
+            result_digest, value, True, tuple(reads.seen), tuple(reads.report.items), text, facets
         )
         self.results[key] = self.fresh[key] = result
         self._due.discard(key)
@@ -273,6 +275,8 @@ class Memo:
     def adopt(self, results: Mapping[str, Result]) -> None:
         """Take the results a worker computed."""
         for key, result in results.items():
+            if result.reads is not None:  # keys read by many results are kept once
+                result.reads = tuple(map(sys.intern, result.reads))
             if key not in self.fresh:
                 self.results[key] = self.fresh[key] = result
                 self._due.discard(key)
@@ -571,7 +575,7 @@ class Store:
                     (
                         (dep, k)
                         for k, r in fresh.items()
-                        for dep in (r.reads or {})
+                        for dep in (r.reads or ())
                         if not is_broad(dep)
                     ),
                 )

@@ -3,7 +3,9 @@
 Nothing in the output changes until the whole site has rendered without an error:
 rendered files wait in a staging folder (`.factcheck-staging/`) and are renamed into
 place only then, so a reader (or `serve`) sees the old or the new file, never half of
-one. The manifest (`.factcheck-files.json`) lists every file this generator wrote, and
+one. An output folder that does not exist yet is made whole beside it
+(`.<name>.factcheck-new/`, laid out as the site) and renamed into place at once.
+The manifest (`.factcheck-files.json`) lists every file this generator wrote, and
 the build cache keeps each one's digest and stamp (size, mtime_ns, inode): a file is
 reused only while it is still that file, so a torn, foreign or hand-edited one is
 written again, and without the cache every file is compared by its bytes. Before the
@@ -32,6 +34,7 @@ from .sources import digest
 
 MANIFEST = ".factcheck-files.json"
 STAGING = ".factcheck-staging"
+NEW_SUFFIX = ".factcheck-new"
 FORMAT = "factcheck-files-2"
 BOOKKEEPING = frozenset({MANIFEST, STAGING})
 """Names in the output that are the build's own, never published (see `deploy`)."""
@@ -156,21 +159,27 @@ class Staging:
     @_output_errors(UNTOUCHED)
     def __init__(self, out: Path) -> None:
         self.out = out
-        self.folder = out / STAGING
         self.made_out = not out.exists()
+        """No output yet: the site is made whole in `new_folder` and renamed into place."""
         clear_staging(out)
+        self.folder = new_folder(out) if self.made_out else out / STAGING
         self.folder.mkdir(parents=True)
+        self._made: set[str] = set()
 
     @_output_errors(UNTOUCHED)
     def put(self, path: str, data: bytes) -> Staged:
         """Stage one file; one whose bytes are in place already is only stamped."""
         file_digest = digest(data)
         target = f"{self.out}/{path}"
-        if _holds(target, data):
+        if not self.made_out and _holds(target, data):
             status = os.stat(target)
             return Staged(file_digest, status.st_size, status.st_mtime_ns, status.st_ino, None)
-        name = digest(path.encode("utf-8"))
-        with open(self.folder / name, "wb") as stream:
+        name = path if self.made_out else digest(path.encode("utf-8"))
+        folder = f"{self.folder}/{name}".rpartition("/")[0]
+        if folder not in self._made:  # a new site's folders, made by the workers
+            os.makedirs(folder, exist_ok=True)
+            self._made.add(folder)
+        with open(f"{self.folder}/{name}", "wb") as stream:
             os.fchmod(stream.fileno(), 0o644)
             stream.write(data)
             stream.flush()
@@ -180,9 +189,6 @@ class Staging:
     def discard(self) -> None:
         """The build failed: leave the output as it was."""
         clear_staging(self.out)
-        if self.made_out:
-            with contextlib.suppress(OSError):
-                self.out.rmdir()
 
     @_output_errors("it may be partly updated, and the next build completes it")
     def commit(
@@ -195,6 +201,12 @@ class Staging:
         stamp of every file now in place, for the cache to keep.
         """
         _check_writable(self.out, [p for p, item in staged.items() if item.name is not None])
+        recorded = {path: output.recorded[path] for path in current if path not in staged}
+        recorded.update(
+            {path: Recorded(s.digest, s.size, s.mtime_ns, s.inode) for path, s in staged.items()}
+        )
+        if self.made_out and self._renamed_whole(set(current)):
+            return WriteStats(len(staged), len(current) - len(staged), 0), recorded
         stale = sorted(output.files - set(current), reverse=True)
         touched = set(staged) | set(stale)
         changed = bool(touched or output.pending or output.files != set(current))
@@ -214,14 +226,23 @@ class Staging:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.out}/{path}")
             _remove_empty_parents(self.out / path, self.out)
-        recorded = {path: output.recorded[path] for path in current if path not in staged}
-        recorded.update(
-            {path: Recorded(s.digest, s.size, s.mtime_ns, s.inode) for path, s in staged.items()}
-        )
         if changed or not output.clean:
             _write_manifest(self.out, set(current), [])
         clear_staging(self.out)
         return WriteStats(written, len(current) - written, len(stale)), recorded
+
+    def _renamed_whole(self, files: set[str]) -> bool:
+        """A new site made whole: put in place by one rename (False when a folder has
+        appeared at the output's place since, and the files must be moved one by one)."""
+        _write_listing(self.folder / MANIFEST, sorted(files))
+        try:
+            os.rename(self.folder, self.out)
+        except OSError:
+            if not self.out.is_dir():
+                raise
+            self.out.joinpath(STAGING).mkdir(exist_ok=True)  # for the manifest's rewrite
+            return False
+        return True
 
 
 def _check_writable(out: Path, paths: list[str]) -> None:
@@ -238,9 +259,16 @@ def _check_writable(out: Path, paths: list[str]) -> None:
             )
 
 
+def new_folder(out: Path) -> Path:
+    """Where a site whose output folder does not exist yet is made: beside that folder."""
+    out = out.absolute()
+    return out.with_name(f".{out.name}{NEW_SUFFIX}")
+
+
 def clear_staging(out: Path) -> None:
     """Remove what a build left in staging, whether it failed or was killed."""
     shutil.rmtree(out / STAGING, ignore_errors=True)
+    shutil.rmtree(new_folder(out), ignore_errors=True)
 
 
 def _holds(target: str, data: bytes) -> bool:
@@ -286,13 +314,17 @@ def _write_manifest(out: Path, files: set[str], pending: list[str]) -> None:
     if pending:
         data = {"format": FORMAT, "pending": pending, "files": sorted(files)}
     temporary = out / STAGING / MANIFEST  # staging exists while a commit runs
-    with open(temporary, "w", encoding="utf-8") as stream:
+    _write_listing(temporary, data, durable=bool(pending))
+    os.replace(temporary, out / MANIFEST)
+
+
+def _write_listing(path: Path, data: object, durable: bool = False) -> None:
+    with open(path, "w", encoding="utf-8") as stream:
         json.dump(data, stream, indent=0)
         stream.write("\n")
-        if pending:  # the record of intent must reach the disk before the first rename
+        if durable:  # the record of intent must reach the disk before the first rename
             stream.flush()
             os.fsync(stream.fileno())
-    os.replace(temporary, out / MANIFEST)
 
 
 def _remove_empty_parents(path: Path, root: Path) -> None:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import write_tree
 from factcheck import pipeline
 from factcheck.options import BuildOptions
-from factcheck.write import MANIFEST, STAGING
+from factcheck.write import MANIFEST, STAGING, new_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://example.org/checks/"  # so the sitemap and feed are built and checked too
@@ -417,6 +417,27 @@ def test_a_build_killed_at_any_point_is_repaired_by_the_next(tmp_path, monkeypat
         path.write_text(before if undo else edited)
         pipeline.build(src, out, options)
         assert_clean(out, options, src, f"a kill at operation {kill_at} of {operations}")
+
+
+def test_a_first_build_killed_at_any_point_leaves_no_site_or_a_whole_one(tmp_path, monkeypatch):
+    """A new output folder is made beside its place and renamed into it: killed at 20
+    points, the first build leaves no output folder or the whole site, and the next build
+    completes it and leaves nothing beside it."""
+    monkeypatch.setattr(pipeline, "RACY_NS", 0)
+    src, out = tmp_path / "src", tmp_path / "out"
+    options = BuildOptions(base_url=BASE)
+    initial(src)
+    operations = killed_build(src, out, 0)  # a whole first build, counting its operations
+    assert operations is not None and operations > 20
+    whole = pipeline.render_all(src, options).files
+    for kill_at in sorted({1 + i * operations // 20 for i in range(20)}):
+        shutil.rmtree(out)
+        shutil.rmtree(src / ".factcheck-cache")
+        assert killed_build(src, out, kill_at) is None, "the build was not killed"
+        assert not out.exists() or output(out) == whole, f"half a site at {kill_at}"
+        pipeline.build(src, out, options)
+        assert_clean(out, options, src, f"a first build killed at operation {kill_at}")
+        assert not new_folder(out).exists()
 
 
 # --- outputs verified, not assumed ------------------------------------------------------------
