@@ -172,3 +172,8 @@ def test_the_language_switcher_leads_to_the_other_version(language_sites, new_pa
     page.wait_for_url("**/flood-relief/index.html")
     assert page.locator("html").get_attribute("dir") == "ltr"
     assert page.locator("nav.languages [aria-current='page']").inner_text() == "English"
+    # A row of language names, not a bulleted list.
+    items = page.locator("nav.languages li")
+    tops = {round(items.nth(n).bounding_box()["y"]) for n in range(items.count())}
+    assert items.count() == 2 and len(tops) == 1, tops
+    assert items.first.evaluate("e => getComputedStyle(e).listStyleType") == "none"
