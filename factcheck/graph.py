@@ -37,9 +37,9 @@ from .sources import CHECKS, CONTENT, SITE_FILE, Scan, SourceFile, Unreadable, d
 from .validate import validate_article, validate_check, validate_config
 
 PageList = tuple[tuple[str, str, str], ...]
+"""(output path, query name, argument) of every file the site has."""
 REVIEWS_CHUNK = 100
 """Claims per chunk of claims.json (see `Graph._reviews`)."""
-"""(output path, query name, argument) of every file the site has."""
 
 
 class Feature:
