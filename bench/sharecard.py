@@ -3,17 +3,21 @@ with --builds, cold builds of a generated site with share cards on and off.
 
     .venv/bin/python bench/sharecard.py [--cards N] [--builds N --articles 1000]
 
-Every card differs (its claim ends in its number), so nothing is reused between draws
-but the opened fonts, as in a build. The first card of each language, which opens the
-fonts, is timed apart. A cold build is `build.py build` as a whole process under GNU time
-(wall and CPU seconds of the process tree) into a fresh folder with no cache; builds with
-cards and without take turns, after one untimed build that fills the disk cache, so that
-other work on a shared machine hits both alike.
+Every card's claim has its words in another order (a seeded shuffle), so no line of one
+card is a line of another and nothing is reused between draws but the opened fonts and
+what every card of a site shares (publisher, verdict chip), as in a build. The first card
+of each language, which opens the fonts, is timed apart. KiB is the median card's size.
+
+A cold build is `build.py build` as a whole process under GNU time (wall and CPU seconds
+of the process tree) into a fresh folder with no cache; builds with cards and without
+take turns, after one untimed build that fills the disk cache, so that other work on a
+shared machine hits both alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import statistics
 import sys
@@ -97,10 +101,19 @@ def per_card(args: argparse.Namespace) -> None:
     print(f"{'lang':6}{'first ms':>10}{'median ms':>11}{'p90 ms':>8}{'KiB':>7}")
     for lang in args.langs.split(","):
         card = CARDS[lang]
-        first, size = _timed(card)
-        times = [_timed(replace(card, claim=f"{card.claim} {n}"))[0] for n in range(args.cards)]
+        first = _timed(card)[0]
+        timed = [_timed(replace(card, claim=shuffled(card.claim, n))) for n in range(args.cards)]
+        times = [ms for ms, _ in timed]
+        size = statistics.median(size for _, size in timed)
         p90 = statistics.quantiles(times, n=10)[-1]
         print(f"{lang:6}{first:10.1f}{statistics.median(times):11.1f}{p90:8.1f}{size / 1024:7.0f}")
+
+
+def shuffled(text: str, seed: int) -> str:
+    """The words of `text` in an order of their own: the same for the same seed."""
+    words = text.split()
+    random.Random(seed).shuffle(words)
+    return " ".join(words)
 
 
 def cold_builds(articles: int, runs: int) -> None:

@@ -5,6 +5,12 @@ conjuncts formed), which Pillow does only with its raqm layout engine; and no on
 every script, so text is split into runs by the font that has its characters and by bidi
 level, and raqm shapes each run in its direction. The bytes depend only on the card, the
 font files and the versions of Pillow and its libraries: `cache_key` names all of them.
+
+A card costs a few milliseconds, as a build draws thousands: what every card of a verdict
+shares is drawn once a process (`_backdrop`), the card is a palette PNG (`Layers`), its
+text is drawn without hints (`_without_hinting`) and lines are measured where they are
+likely to end (`_longest`). Nastaliq stays slow: HarfBuzz takes milliseconds to shape
+any text in it, and lines are shaped to be measured and again to be drawn.
 """
 
 from __future__ import annotations
@@ -16,14 +22,15 @@ import itertools
 import math
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 from typing import Literal, NoReturn, TypeVar
 
 import fontTools  # type: ignore[import-untyped]
 import PIL
-from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
-from PIL import Image, ImageColor, ImageDraw, ImageFont, ImageOps, features
+from fontTools.ttLib import TTFont, newTable  # type: ignore[import-untyped]
+from fontTools.ttLib.tables import ttProgram  # type: ignore[import-untyped]
+from PIL import Image, ImageChops, ImageColor, ImageDraw, ImageFont, ImageOps, features
 
 from .sources import digest
 
@@ -45,7 +52,7 @@ NEUTRAL = "#6e7781"  # a verdict without a colour of its own
 ELLIPSIS = "\u2026"
 QUESTION_MARKS = {"Arabic": "\u061f", "Urdu": "\u061f"}  # '؟', the mirrored '?'
 SUPERSAMPLE = 4  # shapes are drawn this much larger and scaled down, for smooth edges
-PNG_COMPRESSION = 3  # fixed, never a library's default; 6 and 9 save 7% for 50% more time
+PNG_COMPRESSION = 3  # fixed, never a library's default; 1-3 take alike (3 ms), 4 twice that
 FONT_DIRS = (Path("/usr/share/fonts/truetype/noto"), Path("/usr/share/fonts/truetype/dejavu"))
 FONT_PACKAGE = "fonts-noto-core"
 
@@ -200,16 +207,40 @@ class Font:
     def path(self, bold: bool = False) -> str:
         return self.bold if bold else self.regular
 
-    def at(self, size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
-        return _truetype(self.path(bold), size)
+    def at(self, size: int, bold: bool = False, hinted: bool = False) -> ImageFont.FreeTypeFont:
+        return _truetype(self.path(bold), size, hinted)
 
     def has(self, char: str) -> bool:
         return ord(char) in _coverage(self.path())
 
 
 @functools.cache
-def _truetype(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.RAQM)
+def _truetype(path: str, size: int, hinted: bool = False) -> ImageFont.FreeTypeFont:
+    source = path if hinted else io.BytesIO(_without_hinting(path))
+    return ImageFont.truetype(source, size, layout_engine=ImageFont.Layout.RAQM)
+
+
+INHIBIT_GRID_FITTING = bytes([0xB1, 1, 1, 0x8E])  # PUSHB[1] 1 1, INSTCTRL: selector 1 on
+
+
+@functools.cache
+def _without_hinting(path: str) -> bytes:
+    """The font file's bytes, its glyph instructions switched off where it has them: its
+    `prep` program is replaced by one that inhibits grid-fitting, which FreeType obeys.
+    Hints snap outlines to whole pixels, which small text needs (the favicon's letter
+    keeps them); at the card's sizes, 26 px and up, they change nothing one sees, and
+    running Noto's is most of the time text takes to draw (three times the outlines').
+    Widths are HarfBuzz's, unhinted anyway: lines break where they did."""
+    with TTFont(path, lazy=True, recalcBBoxes=False, recalcTimestamp=False) as font:
+        if "prep" not in font:  # no hints (Noto's Oriya and Thaana): FreeType's own
+            return Path(path).read_bytes()
+        prep = newTable("prep")
+        prep.program = ttProgram.Program()
+        prep.program.fromBytecode(INHIBIT_GRID_FITTING)
+        font["prep"] = prep
+        data = io.BytesIO()
+        font.save(data)
+        return data.getvalue()
 
 
 @functools.cache
@@ -465,6 +496,9 @@ class Paragraph:
         self.chain, self.rtl, self.bold = chain, rtl, bold
         self.levels = bidi_levels(self.text, rtl)
         self.fonts = chain.fonts_for(self.text)
+        # where one run ends and the next begins: found once, for the many lines tried
+        self.changes = [i for i in range(1, len(self.text)) if self._differs(i)]
+        self._advance_per_em: float | None = None
 
     def line(self, start: int, end: int, size: int) -> Line:
         """Characters start:end as a line, without spaces at its ends."""
@@ -472,13 +506,21 @@ class Paragraph:
             start += 1
         while end > start and self.text[end - 1] == " ":
             end -= 1
-        bounds = [start, *(i for i in range(start + 1, end) if self._differs(i)), end]
+        inside = bisect.bisect_right(self.changes, start), bisect.bisect_left(self.changes, end)
+        bounds = [start, *self.changes[inside[0] : inside[1]], end]
         spans = list(itertools.pairwise(bounds)) if start < end else []
         order = visual_order([self.levels[a] for a, _ in spans])
         return Line(tuple(self._run(*spans[i], size) for i in order), size, self.bold)
 
     def whole(self, size: int) -> Line:
         return self.line(0, len(self.text), size)
+
+    def mean_advance(self, size: int) -> float:
+        """A character's mean advance at `size`, to guess where lines end: from one measure
+        of the whole text at the first size asked, as advances grow in step with size."""
+        if self._advance_per_em is None:
+            self._advance_per_em = self.whole(size).width / (size * max(len(self.text), 1))
+        return self._advance_per_em * size
 
     def _differs(self, i: int) -> bool:
         return self.levels[i] != self.levels[i - 1] or self.fonts[i] != self.fonts[i - 1]
@@ -496,35 +538,62 @@ def _advance(path: str, size: int, text: str, rtl: bool, lang: str) -> float:
     return float(font.getlength(text, direction="rtl" if rtl else "ltr", language=lang))
 
 
-def _fit(text: str, start: int, width_of: Callable[[int], float], limit: float) -> int:
+def _fit(
+    text: str, start: int, width_of: Callable[[int], float], limit: float, char_width: float
+) -> int:
     """Where the longest line from `start` that is at most `limit` wide ends: before a
     space if a word fits, else inside the first word (a long address), never before a
-    combining mark; at least one character."""
+    combining mark; at least one character. `char_width`, a character's mean advance,
+    guesses where."""
     words = [i for i in range(start + 1, len(text)) if text[i] == " "] + [len(text)]
-    end = _longest(words, width_of, limit)
+    end = _longest(words, width_of, limit, _guess(words, start, limit, char_width))
     if end is None:
         chars = [
             i
             for i in range(start + 1, words[0] + 1)
             if i == words[0] or not unicodedata.category(text[i]).startswith("M")
         ]
-        end = _longest(chars, width_of, limit) or chars[0]
+        guess = _guess(chars, start, limit, char_width)
+        end = _longest(chars, width_of, limit, guess) or chars[0]
     return end
 
 
-def _longest(cuts: list[int], width_of: Callable[[int], float], limit: float) -> int | None:
-    """The last cut whose line is at most `limit` wide; widths grow along the cuts."""
-    fitting = bisect.bisect_right(cuts, limit, key=width_of)
+def _guess(cuts: list[int], start: int, limit: float, char_width: float) -> int:
+    """The index of the last cut within `limit` if every character were as wide."""
+    if char_width <= 0:  # nothing but zero-width characters so far
+        return len(cuts) - 1
+    return bisect.bisect_right(cuts, start + limit / char_width) - 1
+
+
+def _longest(
+    cuts: list[int], width_of: Callable[[int], float], limit: float, guess: int
+) -> int | None:
+    """The last cut whose line is at most `limit` wide; widths grow along the cuts. The
+    cut at `guess` and the next are measured first, so a good guess takes two measures
+    (shaping a line of Nastaliq takes milliseconds, however short); bisection does the rest."""
+    low, high = 0, len(cuts)  # the cuts before `low` fit; from `high` on, none does
+    for probe in (guess, guess + 1):
+        if low <= probe < high:
+            if width_of(cuts[probe]) <= limit:
+                low = probe + 1
+            else:
+                high = probe
+    fitting = bisect.bisect_right(cuts, limit, low, high, key=width_of)
     return cuts[fitting - 1] if fitting else None
 
 
 def break_lines(paragraph: Paragraph, size: int, width: float, limit: int) -> list[tuple[int, int]]:
-    """The (start, end) of each line, with as many words on each as fit. Stops after
-    `limit + 1` lines: enough for the caller to see that the text does not fit in `limit`."""
+    """The (start, end) of each line, with as many words on each as fit. Past `limit`
+    lines the rest of the text is one more, unmeasured: enough for the caller to see that
+    the text does not fit in `limit`."""
     text, start = paragraph.text, 0
     spans: list[tuple[int, int]] = []
     while start < len(text) and len(spans) <= limit:
-        end = _fit(text, start, functools.partial(_line_width, paragraph, start, size), width)
+        if len(spans) == limit:  # too many lines, wherever this one ends
+            spans.append((start, len(text)))
+            break
+        width_of = functools.partial(_line_width, paragraph, start, size)
+        end = _fit(text, start, width_of, width, paragraph.mean_advance(size))
         spans.append((start, end))
         start = end + 1 if end < len(text) and text[end] == " " else end
     return spans
@@ -544,7 +613,8 @@ def one_line(paragraph: Paragraph, size: int, width: float) -> Line:
         kept = paragraph.text[:end].rstrip() + ELLIPSIS
         return Paragraph(kept, paragraph.chain, paragraph.rtl, paragraph.bold).whole(size)
 
-    return shortened(_fit(paragraph.text, 0, lambda end: shortened(end).width, width))
+    char_width = paragraph.mean_advance(size)
+    return shortened(_fit(paragraph.text, 0, lambda end: shortened(end).width, width, char_width))
 
 
 # --- Drawing ---------------------------------------------------------------------------
@@ -582,11 +652,78 @@ def rgb(color: str) -> Color:
     return red, green, blue
 
 
+Layer = Literal["ink", "muted", "verdict", "on_verdict"]
+LAYERS: tuple[Layer, ...] = ("ink", "muted", "verdict", "on_verdict")  # their palette order
+SHADES = 47  # of each ink on its ground, besides none: 48 steps of coverage, smooth edges
+
+
+class Layers:
+    """The card as one coverage mask (0-255) for each ink it is drawn in: the publisher,
+    claim and badge in ink, the claimant and site title muted, the stripe and chip in the
+    verdict's colour, the chip's disc and label on it. Every pixel is one ink's shade on
+    its ground (paper, or the verdict's colour inside the chip), so 256 colours hold the
+    card, edges smooth, and the PNG is a palette image: a third of RGB's bytes to compress
+    and no row filters to choose, several times faster to write."""
+
+    def __init__(self) -> None:
+        self._masks: dict[Layer, Image.Image] = {}
+
+    def mask(self, layer: Layer) -> Image.Image:
+        if layer not in self._masks:
+            self._masks[layer] = Image.new("L", (WIDTH, HEIGHT), 0)
+        return self._masks[layer]
+
+    def indices(self, under: Image.Image) -> Image.Image:
+        """A new image of palette indices: `under`'s and each layer's shades. Where two
+        meet, the ink later in the palette wins: the label and disc on the chip, the chip
+        over a claimant's long descender (every pixel stays one of the palette's inks)."""
+        total = under.copy()
+        for layer, mask in self._masks.items():
+            box = mask.getbbox()  # a claim covers a third of the card: only there
+            if box:
+                shades = mask.crop(box).point(SHADE_INDICES[layer])
+                total.paste(ImageChops.lighter(total.crop(box), shades), box)
+        return total
+
+
+def _shade_indices(layer: Layer) -> list[int]:
+    """Coverage 0-255 to palette indices: none is paper (0), then the layer's shades."""
+    first = LAYERS.index(layer) * SHADES
+    shades = ((value * SHADES + 127) // 255 for value in range(256))
+    return [first + shade if shade else 0 for shade in shades]
+
+
+SHADE_INDICES = {layer: _shade_indices(layer) for layer in LAYERS}
+
+
+def _palette(color: Color) -> list[int]:
+    """Paper, then each ink's shades on its ground, for a card of the verdict `color`."""
+    paper, on_color = rgb(PAPER), text_color_on(color)
+    inks = {
+        "ink": (rgb(INK), paper),
+        "muted": (rgb(MUTED), paper),
+        "verdict": (color, paper),
+        "on_verdict": (on_color, color),
+    }
+    colors = [paper]
+    for layer in LAYERS:
+        ink, ground = inks[layer]
+        colors += [_mix(ink, ground, shade / SHADES) for shade in range(1, SHADES + 1)]
+    return [channel for mixed in colors for channel in mixed]
+
+
+def _mix(ink: Color, ground: Color, coverage: float) -> Color:
+    red, green, blue = (
+        round(i * coverage + g * (1 - coverage)) for i, g in zip(ink, ground, strict=True)
+    )
+    return red, green, blue
+
+
 @dataclass(frozen=True)
 class Canvas:
     """The card being drawn, and where its start and end sides are."""
 
-    image: Image.Image
+    layers: Layers
     chain: Chain
     rtl: bool
     lang: str
@@ -605,15 +742,15 @@ class Canvas:
         return top + (face.line_height / 2 + face.middle) * size
 
     def put(
-        self, line: Line, baseline: float, fill: str | Color, inset: float = 0, end: bool = False
+        self, line: Line, baseline: float, layer: Layer, inset: float = 0, end: bool = False
     ) -> None:
         x = self.left(line.width, inset, end)
-        pen = ImageDraw.Draw(self.image)
+        pen = ImageDraw.Draw(self.layers.mask(layer))
         for run in line.runs:
             pen.text(
                 (x, baseline),
                 run.text,
-                fill=fill,
+                fill=255,
                 font=run.font.at(line.size, line.bold),
                 anchor="ls",
                 direction="rtl" if run.rtl else "ltr",
@@ -621,35 +758,59 @@ class Canvas:
             )
             x += run.width
 
-    def paste(self, color: str | Color, mask: Image.Image, box: tuple[float, float]) -> None:
-        """Fill `color` through `mask` with its top left corner at `box`."""
-        self.image.paste(color, (round(box[0]), round(box[1])), mask)
+    def paste(
+        self, layer: Layer, mask: Image.Image, box: tuple[float, float], coverage: int = 255
+    ) -> None:
+        """Lay `layer`'s ink through `mask` with its top left corner at `box` (or, with
+        coverage 0, take it away: the verdict's mark is cut out of the disc)."""
+        self.layers.mask(layer).paste(coverage, (round(box[0]), round(box[1])), mask)
 
 
 def draw(card: Card, fonts: Fonts = DEFAULT_FONTS) -> bytes:
     """The card as a 1200 x 630 PNG: equal bytes for equal cards, fonts and libraries."""
-    color = rgb(card.color or NEUTRAL)
-    canvas = Canvas(
-        Image.new("RGB", (WIDTH, HEIGHT), PAPER),
-        fonts.chain(card.lang),
-        card.dir == "rtl",
-        card.lang,
-    )
-    ImageDraw.Draw(canvas.image).rectangle((0, 0, WIDTH, STRIPE - 1), fill=color)
-    _header(canvas, card)
+    chain = fonts.chain(card.lang)
+    backdrop = _backdrop(replace(card, claim="", claimant=""), chain)
+    canvas = Canvas(Layers(), chain, card.dir == "rtl", card.lang)
     _claimant(canvas, card.claimant, _claim(canvas, card.claim))
-    chip_width = _verdict(canvas, card, color)
-    _site_title(canvas, card, chip_width)
-    return _png(canvas.image)
+    image = _paletted(canvas.layers.indices(backdrop.indices), backdrop.palette)
+    if card.logo:  # in its own colours, which the palette has no room for: RGB
+        image = image.convert("RGB")
+        logo = _fitted_logo(card.logo, BADGE)
+        image.paste(logo, (round(canvas.left(BADGE)), HEADER_TOP), logo)
+    return _png(image)
+
+
+@dataclass(frozen=True)
+class Backdrop:
+    """All of a card but its claim and claimant, as palette indices, and the palette.
+    Never drawn on: `Layers.indices` makes a new image."""
+
+    indices: Image.Image
+    palette: tuple[int, ...]
+
+
+@functools.lru_cache(maxsize=32)
+def _backdrop(card: Card, chain: Chain) -> Backdrop:
+    """What the cards of one publisher, verdict and language share, drawn once a process
+    (a site has a few verdicts in a few languages): the stripe, header and chip."""
+    color = rgb(card.color or NEUTRAL)
+    canvas = Canvas(Layers(), chain, card.dir == "rtl", card.lang)
+    ImageDraw.Draw(canvas.layers.mask("verdict")).rectangle((0, 0, WIDTH, STRIPE - 1), fill=255)
+    _header(canvas, card)
+    _site_title(canvas, card, _verdict(canvas, card))
+    indices = canvas.layers.indices(Image.new("L", (WIDTH, HEIGHT), 0))
+    return Backdrop(indices, tuple(_palette(color)))
 
 
 def _header(canvas: Canvas, card: Card) -> None:
     name = card.publisher or card.site_title
-    badge = _badge(name, rgb(INK), BADGE, card.logo, canvas.chain)
-    canvas.image.paste(badge, (round(canvas.left(BADGE)), HEADER_TOP), badge)
+    if not card.logo:
+        canvas.paste(
+            "ink", _badge_mask(name, BADGE, canvas.chain), (canvas.left(BADGE), HEADER_TOP)
+        )
     line = one_line(canvas.paragraph(name, bold=True), PUBLISHER_SIZE, CONTENT_WIDTH - BADGE - GAP)
     middle = HEADER_TOP + BADGE / 2 + canvas.chain.primary.middle * PUBLISHER_SIZE
-    canvas.put(line, middle, INK, inset=BADGE + GAP)
+    canvas.put(line, middle, "ink", inset=BADGE + GAP)
 
 
 def _claim(canvas: Canvas, claim: str) -> float:
@@ -657,7 +818,7 @@ def _claim(canvas: Canvas, claim: str) -> float:
     lines = claim_lines(canvas.paragraph(claim), canvas.chain.primary)
     top = float(CLAIM_TOP)
     for line in lines:
-        canvas.put(line, canvas.baseline(top, line.size), INK)
+        canvas.put(line, canvas.baseline(top, line.size), "ink")
         top += canvas.chain.primary.line_height * line.size
     return top
 
@@ -678,12 +839,11 @@ def claim_lines(paragraph: Paragraph, face: Face) -> list[Line]:
 def _claimant(canvas: Canvas, claimant: str, top: float) -> None:
     if claimant.strip():
         line = one_line(canvas.paragraph("\u2014 " + claimant), CLAIMANT_SIZE, CONTENT_WIDTH)
-        canvas.put(line, canvas.baseline(top + 8, CLAIMANT_SIZE), MUTED)
+        canvas.put(line, canvas.baseline(top + 8, CLAIMANT_SIZE), "muted")
 
 
-def _verdict(canvas: Canvas, card: Card, color: Color) -> int:
+def _verdict(canvas: Canvas, card: Card) -> int:
     """The verdict chip: a mark and the label on the verdict's colour. Returns its width."""
-    ink = text_color_on(color)
     room = CONTENT_WIDTH * (0.62 if _shows_site_title(card) else 1.0)
     label = verdict_label(
         canvas.paragraph(card.verdict_label, bold=True), room - DISC - GAP - 3 * CHIP_PAD
@@ -696,18 +856,18 @@ def _verdict(canvas: Canvas, card: Card, color: Color) -> int:
             (0, 0, width * k - 1, CHIP_HEIGHT * k - 1), CHIP_RADIUS * k, fill=255
         ),
     )
-    canvas.paste(color, chip, (canvas.left(width), CHIP_TOP))
+    canvas.paste("verdict", chip, (canvas.left(width), CHIP_TOP))
     disc_at = (canvas.left(DISC, inset=CHIP_PAD), CHIP_TOP + (CHIP_HEIGHT - DISC) / 2)
     canvas.paste(
-        ink,
+        "on_verdict",
         _smooth(
             DISC, DISC, lambda pen, k: pen.ellipse((0, 0, DISC * k - 1, DISC * k - 1), fill=255)
         ),
         disc_at,
     )
-    canvas.paste(color, symbol_mask(card.symbol, DISC, canvas.chain), disc_at)
+    canvas.paste("on_verdict", symbol_mask(card.symbol, DISC, canvas.chain), disc_at, coverage=0)
     middle = CHIP_TOP + CHIP_HEIGHT / 2 + canvas.chain.primary.middle * label.size
-    canvas.put(label, middle, ink, inset=CHIP_PAD + DISC + GAP)
+    canvas.put(label, middle, "on_verdict", inset=CHIP_PAD + DISC + GAP)
     return width
 
 
@@ -730,7 +890,7 @@ def _site_title(canvas: Canvas, card: Card, chip_width: int) -> None:
             canvas.paragraph(card.site_title), SITE_TITLE_SIZE, CONTENT_WIDTH - chip_width - 2 * GAP
         )
         middle = CHIP_TOP + CHIP_HEIGHT / 2 + canvas.chain.primary.middle * SITE_TITLE_SIZE
-        canvas.put(line, middle, MUTED, end=True)
+        canvas.put(line, middle, "muted", end=True)
 
 
 def _smooth(
@@ -819,27 +979,36 @@ def _badge(name: str, color: Color, size: int, logo: bytes, chain: Chain) -> Ima
     if logo:
         return _fitted_logo(logo, size)
     icon = Image.new("RGBA", (size, size), (*color, 255))
-    icon.putalpha(
-        _smooth(
-            size,
-            size,
-            lambda pen, k: pen.rounded_rectangle(
-                (0, 0, size * k - 1, size * k - 1), round(size * 0.22 * k), fill=255
-            ),
-        )
+    icon.putalpha(_rounded_square(size))
+    _draw_initial(ImageDraw.Draw(icon), name, size, chain, text_color_on(color))
+    return icon
+
+
+def _badge_mask(name: str, size: int, chain: Chain) -> Image.Image:
+    """The card's badge as coverage of ink: the favicon's rounded square, with its initial
+    cut out to paper (the white that stands out on ink)."""
+    mask = _rounded_square(size)
+    _draw_initial(ImageDraw.Draw(mask), name, size, chain, 0)
+    return mask
+
+
+def _rounded_square(size: int) -> Image.Image:
+    return _smooth(
+        size,
+        size,
+        lambda pen, k: pen.rounded_rectangle(
+            (0, 0, size * k - 1, size * k - 1), round(size * 0.22 * k), fill=255
+        ),
     )
+
+
+def _draw_initial(
+    pen: ImageDraw.ImageDraw, name: str, size: int, chain: Chain, fill: int | Color
+) -> None:
     initial = _initial(name)
     if initial:
-        font = chain.font_for(initial[0]).at(round(size * 0.58), bold=True)
-        _centre_text(
-            ImageDraw.Draw(icon),
-            initial,
-            font,
-            (size / 2, size / 2),
-            chain.lang,
-            fill=text_color_on(color),
-        )
-    return icon
+        font = chain.font_for(initial[0]).at(round(size * 0.58), bold=True, hinted=True)
+        _centre_text(pen, initial, font, (size / 2, size / 2), chain.lang, fill=fill)
 
 
 def _initial(name: str) -> str:
@@ -869,6 +1038,12 @@ def _fitted_logo(data: bytes, size: int) -> Image.Image:
 # --- Bytes and cache keys --------------------------------------------------------------
 
 ENGINE = ("freetype2", "raqm", "harfbuzz", "fribidi", "zlib_ng")
+
+
+def _paletted(indices: Image.Image, colors: Sequence[int]) -> Image.Image:
+    """`indices` (an image of its own) as a palette image; entries no pixel uses are paper."""
+    indices.putpalette([*colors, *rgb(PAPER) * (256 - len(colors) // 3)])
+    return indices
 
 
 def _png(image: Image.Image) -> bytes:

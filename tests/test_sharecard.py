@@ -117,11 +117,18 @@ def test_the_engine_can_shape_text():
     assert features.version("fribidi"), "FriBiDi is missing: apt-get install libfribidi0"
 
 
-def test_a_card_is_a_1200_by_630_png_without_metadata():
+def test_a_card_is_a_1200_by_630_palette_png_without_metadata():
     png = sharecard.draw(ENGLISH)
     image = Image.open(io.BytesIO(png))
-    assert (image.format, image.size, image.mode) == ("PNG", (1200, 630), "RGB")
-    assert chunks(png) == [b"IHDR", b"IDAT", b"IEND"]  # no time, text or colour profile
+    assert (image.format, image.size, image.mode) == ("PNG", (1200, 630), "P")
+    assert chunks(png) == [b"IHDR", b"PLTE", b"IDAT", b"IEND"]  # no time, text or profile
+
+
+def test_text_keeps_smooth_edges_in_the_palette():
+    """The palette has 47 shades of each ink on its ground, so the claim's edges are not
+    cut to ink or paper."""
+    first = picture(sharecard.draw(ENGLISH)).crop((0, CLAIM_TOP, 1200, CLAIM_TOP + 75))
+    assert len(first.getcolors(4096)) > 40
 
 
 def test_the_same_card_gives_the_same_bytes_in_another_process():
