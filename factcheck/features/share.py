@@ -8,6 +8,8 @@ draws nothing. `share-cards` decides whether cards are drawn and, before anythin
 checks that this machine can draw every one the site needs (an error on site.yaml when
 it cannot). Pages learn of their card through `extra['share_image']`, for their Open
 Graph tags; an article's card is its lead claim's. The favicon is always written.
+`sharecard` (Pillow, fontTools) is imported where a card or favicon is made, so a build
+that makes none (a no-op, say) never loads it.
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PIL import Image
-
-from .. import paths, sharecard, urls
+from .. import paths, urls
 from ..errors import BuildError, Report
 from ..graph import Feature, Graph
 from ..memo import Query, Reads
 from ..sources import SITE_FILE
 from .lead import lead_claims
+
+if TYPE_CHECKING:
+    from .. import sharecard
 
 FAVICON_SIZES = {paths.FAVICON: 32, paths.TOUCH_ICON: 180}
 SETTINGS = ("share_images", "base_url")
@@ -48,6 +51,8 @@ class CardText:
     dir: str
 
     def card(self) -> sharecard.Card:
+        from .. import sharecard
+
         return sharecard.Card(**dataclasses.asdict(self))
 
 
@@ -58,8 +63,8 @@ class ShareImage:
     url: str
     claim: str
     verdict: str
-    width: int = sharecard.WIDTH
-    height: int = sharecard.HEIGHT
+    width: int
+    height: int
 
 
 class Share(Feature):
@@ -82,6 +87,8 @@ class Share(Feature):
         config = reads.get(self.graph.config)
         if not (config.base_url and config.share_images):
             return False
+        from .. import sharecard
+
         placements = reads.get(self.graph.homes).placements.values()
         langs = {reads.facet(self.graph.article, p.home, "heading").lang for p in placements}
         try:
@@ -104,6 +111,8 @@ class Share(Feature):
         return 1, 1
 
     def _card(self, reads: Reads, claim_id: str) -> CardText | None:
+        from .. import sharecard
+
         check = reads.get(self.graph.check, claim_id)
         placement = reads.facet(self.graph.homes, "", claim_id)
         if check is None or placement is None:
@@ -138,6 +147,8 @@ class Share(Feature):
         return {"share-image": self._share_image, "favicon": self._favicon}
 
     def _share_image(self, reads: Reads, claim_id: str) -> bytes:
+        from .. import sharecard
+
         text = reads.get(self.card, claim_id)
         assert text is not None
         try:
@@ -150,6 +161,8 @@ class Share(Feature):
     def _favicon(self, reads: Reads, path: str) -> bytes:
         """The publisher's initial on a dark rounded square; the square alone where this
         machine has no font to draw the initial with."""
+        from .. import sharecard
+
         config = reads.get(self.graph.config)
         size = FAVICON_SIZES[path]
         try:
@@ -175,13 +188,19 @@ class Share(Feature):
         placement = reads.facet(self.graph.homes, "", claim_id)
         if text is None or placement is None:
             return None
+        from .. import sharecard
+
         base_url = reads.facet(self.graph.config, "", "base_url")
         url = urls.absolute(base_url, paths.share_image(placement.home, claim_id))
-        return ShareImage(url, text.claim, text.verdict_label)
+        return ShareImage(url, text.claim, text.verdict_label, sharecard.WIDTH, sharecard.HEIGHT)
 
 
 def plain_square(size: int) -> bytes:
     """A favicon without a letter: a square of the badge's colour, as a PNG."""
+    from PIL import Image
+
+    from .. import sharecard
+
     buffer = io.BytesIO()
     Image.new("RGB", (size, size), sharecard.INK).save(buffer, format="PNG")
     return buffer.getvalue()
