@@ -58,18 +58,20 @@ def _hugo_article(article: Article) -> str:
 
 
 def write_hugo_fast(corpus: tuple[Article, ...], folder: Path) -> None:
-    _write_hugo_fast_like(corpus, folder, HUGO_FAST_LAYOUT, OUR_ASSETS)
+    _write_hugo_fast_like(corpus, folder, (HUGO_FAST_LAYOUT,), OUR_ASSETS)
 
 
 def write_hugo_full(corpus: tuple[Article, ...], folder: Path) -> None:
-    """hugo-fast's sources in hugo-full's layout: its templates make the extra pages."""
-    _write_hugo_fast_like(corpus, folder, HUGO_FULL_LAYOUT, OUR_FULL_ASSETS)
+    """hugo-fast's sources and layout, with hugo-full's files over it: bench/hugo-full/
+    holds only what it adds or changes, the templates making the extra pages."""
+    _write_hugo_fast_like(corpus, folder, (HUGO_FAST_LAYOUT, HUGO_FULL_LAYOUT), OUR_FULL_ASSETS)
 
 
 def _write_hugo_fast_like(
-    corpus: tuple[Article, ...], folder: Path, layout: Path, assets: tuple[Path, ...]
+    corpus: tuple[Article, ...], folder: Path, layouts: tuple[Path, ...], assets: tuple[Path, ...]
 ) -> None:
-    shutil.copytree(layout, folder, dirs_exist_ok=True)
+    for layout in layouts:  # later ones win
+        shutil.copytree(layout, folder, dirs_exist_ok=True)
     for asset in assets:
         shutil.copy(asset, folder / "assets" / asset.name)
     files = {}

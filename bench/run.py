@@ -62,7 +62,7 @@ GENERATOR_INPUTS = {
     "ours": [],
     "hugo": [HUGO_LAYOUT],
     "hugo-fast": [HUGO_FAST_LAYOUT, *OUR_ASSETS],
-    "hugo-full": [HUGO_FULL_LAYOUT, *OUR_FULL_ASSETS],
+    "hugo-full": [HUGO_FAST_LAYOUT, HUGO_FULL_LAYOUT, *OUR_FULL_ASSETS],
     "mkdocs": [],
     "pelican": [],
 }
