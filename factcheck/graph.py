@@ -83,12 +83,12 @@ class Graph:
         options: BuildOptions,
         templates: Mapping[str, Path],
         preread: Mapping[str, bytes],
-        template_digests: Mapping[str, str] | None = None,
+        template_digests: Mapping[str, str],
     ) -> None:
         """`preread` holds the bytes of files read while finding their digests, and
         `template_digests` the templates' (by name)."""
         self.scan, self.options, self.templates = scan, options, templates
-        self.template_digests = template_digests or {}
+        self.template_digests = template_digests
         self.preread = preread
         self.check_files = {f.name: f for f in scan.checks}
         self.locale_files = {i18n.normal_tag(f.name): f for f in scan.locales}
@@ -181,8 +181,8 @@ class Graph:
                 self.scan.templates,
                 self.scan.root,
                 self._translator,
+                self.template_digests,
                 sandboxed=own,
-                digests=self.template_digests,
             )
         return self._renderer
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import jinja2
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import i18n, paths, structured, urls
@@ -260,10 +261,13 @@ class _CheckedLoader(jinja2.FileSystemLoader):
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str, Callable[[], bool]]:
-        _, filename, _ = super().get_source(environment, template)
-        data = Path(filename).read_bytes()  # the bytes compiled are the bytes checked
+        parts = split_template_path(template)  # refuses '..' as FileSystemLoader does
+        found = [p for p in (Path(f, *parts) for f in self.searchpath) if p.is_file()]
+        if not found:
+            raise jinja2.TemplateNotFound(template)
+        data = found[0].read_bytes()  # the bytes compiled are the bytes checked
         loaded = digest(data)
-        return data.decode("utf-8"), filename, lambda: self.digests.get(template) == loaded
+        return data.decode("utf-8"), str(found[0]), lambda: self.digests.get(template) == loaded
 
 
 KEPT_ENVIRONMENTS = 4
@@ -282,19 +286,19 @@ class Renderer:
         self,
         source_templates: Path | None,
         root: Path,
-        translator: Callable[[Any, str], i18n.Translator] | None = None,
+        translator: Callable[[Any, str], i18n.Translator],
+        digests: Mapping[str, str],
         sandboxed: bool = False,
-        digests: Mapping[str, str] | None = None,
     ) -> None:
         """`translator(recorder, lang)` gives a page's language, read through the recorder;
-        `sandboxed` for a site with templates of its own; `digests` are the templates'
-        (by name) as this build recorded them: without, nothing compiled is reused."""
+        `digests` are the templates' (by name) as this build recorded them; `sandboxed` for
+        a site with templates of its own."""
         self.root = root
         self.folders = template_folders(source_templates)
-        self.translator = translator or (lambda recorder, lang: i18n.ENGLISH)
+        self.translator = translator
         self.env = _environment(tuple(self.folders), sandboxed)
         assert isinstance(self.env.loader, _CheckedLoader)
-        self.env.loader.digests = digests or {}
+        self.env.loader.digests = digests
 
     def text(self, recorder: Recorder, name: str, **context: Any) -> str:
         """A template rendered; a failure becomes a BuildError naming the template's line."""
