@@ -263,8 +263,8 @@ class _CheckedLoader(jinja2.FileSystemLoader):
     ) -> tuple[str, str, Callable[[], bool]]:
         parts = split_template_path(template)  # refuses '..' as FileSystemLoader does
         found = [p for p in (Path(f, *parts) for f in self.searchpath) if p.is_file()]
-        if not found:
-            raise jinja2.TemplateNotFound(template)
+        if not found:  # FileSystemLoader's own error, naming the folders searched
+            return super().get_source(environment, template)
         data = found[0].read_bytes()  # the bytes compiled are the bytes checked
         loaded = digest(data)
         return data.decode("utf-8"), str(found[0]), lambda: self.digests.get(template) == loaded
