@@ -128,12 +128,26 @@ def _tuple(args: tuple[Any, ...]) -> Decoder:
             return tuple(item(d) for d in data)
 
         return read_all
+    if all(a is str for a in args):  # a page list's rows, by the ten thousand
+        return _strings(len(args))
     items = [_decoder(a) for a in args]
 
     def read(data: Any) -> tuple[Any, ...]:
         if not isinstance(data, list) or len(data) != len(items):
             raise CodecError(f"expected a list of {len(items)} items")
         return tuple(decode(d) for decode, d in zip(items, data, strict=True))
+
+    return read
+
+
+def _strings(length: int) -> Decoder:
+    def read(data: Any) -> tuple[str, ...]:
+        if type(data) is not list or len(data) != length:
+            raise CodecError(f"expected a list of {length} items")
+        for item in data:
+            if type(item) is not str:
+                raise CodecError(f"expected str, found {type(item).__name__}")
+        return tuple(data)
 
     return read
 

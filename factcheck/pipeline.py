@@ -31,7 +31,7 @@ from .options import BuildOptions
 from .render import template_files
 from .sources import Scan, Stamp, Unreadable, digest, read_bytes, scan
 from .workers import Progress, run_all
-from .write import Output, Recorded, Staged, Staging, WriteStats, check_output_folder
+from .write import Output, Staged, Staging, WriteStats, check_output_folder
 
 T = TypeVar("T")
 CACHE = ".factcheck-cache"
@@ -49,8 +49,8 @@ class Result:
     stats: WriteStats | None = None
     files: dict[str, bytes] = field(default_factory=dict)
     """Every output file's bytes, for `render_all` only."""
-    written: dict[str, Recorded] | None = None
-    """The stamp of every file in the output folder, as this build left it."""
+    written: dict[str, tuple[str, int, int, int]] | None = None
+    """The digest and stamp of every file in the output folder, as this build left it."""
 
 
 def cache_folder(src: Path) -> Path:
@@ -68,13 +68,9 @@ def build(
         folder = str(out.resolve())
         try:
             recorded = store.outputs(folder)
-            output = Output(out, {p: Recorded(*e) for p, e in recorded.items()})
-            result = _build(src, output, options, store, progress)
+            result = _build(src, Output(out, recorded), options, store, progress)
             if result.written is not None:
-                now = {
-                    p: (r.digest, r.size, r.mtime_ns, r.inode) for p, r in result.written.items()
-                }
-                store.save_outputs(folder, _changed(recorded, now))
+                store.save_outputs(folder, _changed(recorded, result.written))
             return result
         finally:
             store.close()
@@ -125,7 +121,7 @@ def _build(
     if report.errors:
         raise BuildError(report)
     pages = memo.get(graph.pages)
-    render = _due_pages(graph, memo, pages, output, everything=keep)
+    render, in_place = _due_pages(graph, memo, pages, output, everything=keep)
     if options.strict:
         fail_on_warnings(report)
     staging = Staging(output.out) if output is not None else None
@@ -133,9 +129,7 @@ def _build(
         staged, files = _render(graph, memo, render, staging, options, progress, keep)
         stats, written = None, None
         if staging is not None and output is not None:
-            current = {
-                path: memo.digest(graph.page_queries[name], arg) for path, name, arg in pages
-            }
+            current = in_place | {path: item.digest for path, item in staged.items()}
             stats, written = staging.commit(output, current, staged)
     except BaseException:
         if staging is not None:
@@ -178,9 +172,9 @@ def _due_pages(
     pages: Sequence[tuple[str, str, str]],
     output: Output | None,
     everything: bool,
-) -> list[tuple[str, str, str]]:
+) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
     """The pages to render: those whose inputs changed, and those not in place on disk
-    (every page when `everything`)."""
+    (every page when `everything`); and the digest of each page in place."""
     live: dict[str, list[str]] = {name: [] for name in graph.page_queries}
     for _, name, arg in pages:
         live[name].append(arg)
@@ -188,16 +182,17 @@ def _due_pages(
     for name, query in graph.page_queries.items():
         due.update((name, arg) for arg in memo.due(query, live[name]))
         memo.store.stored_digests(f"{name}:")  # one read for the digests of all of them
-    return [
-        (path, name, arg)
-        for path, name, arg in pages
-        if everything
-        or (name, arg) in due
-        or (
-            output is not None
-            and not output.is_current(path, memo.digest(graph.page_queries[name], arg))
-        )
-    ]
+    render, in_place = [], {}
+    for path, name, arg in pages:
+        if everything or (name, arg) in due:
+            render.append((path, name, arg))
+        elif output is not None:
+            page_digest = memo.digest(graph.page_queries[name], arg)
+            if output.is_current(path, page_digest):
+                in_place[path] = page_digest
+            else:
+                render.append((path, name, arg))
+    return render, in_place
 
 
 def _render(

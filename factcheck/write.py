@@ -27,7 +27,7 @@ import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from .errors import UsageError
 from .sources import digest
@@ -78,9 +78,8 @@ def _cannot_write(out: Path, exc: OSError, left: str) -> str:
 UNTOUCHED = "nothing in it was changed"
 
 
-@dataclass(frozen=True)
-class Recorded:
-    """A file as this generator wrote it."""
+class Recorded(NamedTuple):
+    """A file as this generator wrote it: a tuple, equal to the store's row of it."""
 
     digest: str
     size: int
@@ -127,7 +126,7 @@ class Output:
     """The output folder as the last build left it: its manifest, and the stamps the
     cache recorded of the files written there."""
 
-    def __init__(self, out: Path, recorded: Mapping[str, Recorded]) -> None:
+    def __init__(self, out: Path, recorded: Mapping[str, tuple[str, int, int, int]]) -> None:
         self.out = out
         self.files, self.pending, self.clean = _read_manifest(out)
         self.recorded = recorded
@@ -135,22 +134,20 @@ class Output:
     def is_current(self, path: str, file_digest: str) -> bool:
         """Whether the file at `path` is still the one we wrote with this digest."""
         entry = self.recorded.get(path)
-        if (
-            path not in self.files
-            or path in self.pending
-            or entry is None
-            or entry.digest != file_digest
-        ):
+        if entry is None or entry[0] != file_digest:
+            return False
+        if path not in self.files or path in self.pending:
             return False
         try:
             status = os.stat(f"{self.out}/{path}", follow_symlinks=False)
         except OSError:
             return False
-        return stat.S_ISREG(status.st_mode) and (
+        return stat.S_ISREG(status.st_mode) and entry == (
+            file_digest,
             status.st_size,
             status.st_mtime_ns,
             status.st_ino,
-        ) == (entry.size, entry.mtime_ns, entry.inode)
+        )
 
 
 class Staging:
@@ -193,7 +190,7 @@ class Staging:
     @_output_errors("it may be partly updated, and the next build completes it")
     def commit(
         self, output: Output, current: Mapping[str, str], staged: Mapping[str, Staged]
-    ) -> tuple[WriteStats, dict[str, Recorded]]:
+    ) -> tuple[WriteStats, dict[str, tuple[str, int, int, int]]]:
         """Put the staged files in place and remove ours that the site no longer has.
 
         `current` maps every file of the site to its digest; those not staged are in
@@ -201,7 +198,9 @@ class Staging:
         stamp of every file now in place, for the cache to keep.
         """
         _check_writable(self.out, [p for p, item in staged.items() if item.name is not None])
-        recorded = {path: output.recorded[path] for path in current if path not in staged}
+        recorded: dict[str, tuple[str, int, int, int]] = {
+            path: output.recorded[path] for path in current if path not in staged
+        }
         recorded.update(
             {path: Recorded(s.digest, s.size, s.mtime_ns, s.inode) for path, s in staged.items()}
         )
