@@ -160,8 +160,10 @@ def serve_command(args: argparse.Namespace) -> int:
     folders, site_file = serve.source_paths(args.src)
     port = serve.DEFAULT_PORT if args.port is None else args.port
 
+    warm = pipeline.Warm()
+
     def build_preview(out: Path) -> serve.Built:
-        report = pipeline.build(args.src, out, options(args)).report
+        report = pipeline.build(args.src, out, options(args), warm=warm).report
         return serve.Built(report, deploy.base_url(args.src, args.base_url) or "")
 
     try:

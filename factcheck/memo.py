@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -57,6 +58,7 @@ CACHEDIR_TAG = (
     "# This folder is the fact-check generator's build cache; it is safe to delete.\n"
     "# See https://bford.info/cachedir/\n"
 )
+GENERATION = "generation"
 _CHUNK = 500  # keys per SQL statement, well under SQLite's limit on parameters
 _BULK = 1000  # results of one query read one by one before all of them are read at once
 
@@ -185,8 +187,16 @@ class Memo:
     and `facet` answer for any query whose rank has been reached.
     """
 
-    def __init__(self, queries: Queries, facts: Mapping[str, str], store: Store) -> None:
+    def __init__(
+        self,
+        queries: Queries,
+        facts: Mapping[str, str],
+        store: Store,
+        kept: Mapping[str, Result] | None = None,
+    ) -> None:
+        """`kept` are results an earlier build in this process made or read (see `_result`)."""
         self.queries, self.facts, self.store = queries, dict(facts), store
+        self.kept = kept or {}
         self.results: dict[str, Result] = {}
         self.fresh: dict[str, Result] = {}
         """Results computed in this build, here or by a worker."""
@@ -291,8 +301,17 @@ class Memo:
         stored = self.store.digest(key)
         if stored is None or key in self.dropped or key in self._due:
             return self.compute(query, arg)
-        result = self.results[key] = Result(stored)
+        result = self.results[key] = self._trusted(key, stored)
         return result
+
+    def _trusted(self, key: str, stored: str) -> Result:
+        """A result the store vouches for, with the value and facets an earlier build in
+        this process had for the same digest: a digest names what its result read, so
+        the same digest is the same value (and serve need not decode it again)."""
+        kept = self.kept.get(key)
+        if kept is None or kept.digest != stored:
+            return Result(stored)
+        return Result(stored, kept.value, kept.loaded, facets=kept.facets)
 
     def _loaded(self, query: Query[Any], arg: str) -> Result:
         result = self._result(query, arg)
@@ -416,6 +435,11 @@ class Store:
         self._bulk: set[str] = set()
         self._facets: dict[str, dict[str, tuple[str, Any]]] = {}
         self._by_name: dict[str, set[str]] | None = None
+        self._stamps: dict[str, tuple[Stamp, str]] | None = None
+        self._outputs: dict[str, dict[str, tuple[str, int, int, int]]] = {}
+        self.generation: str | None = None
+        """The token the file's last save wrote: while it holds, what this store read and
+        wrote is what the file holds, and a process building again may keep using it."""
         self._pid = os.getpid()
         self._db: sqlite3.Connection | None = None
         if folder is not None:
@@ -529,12 +553,14 @@ class Store:
 
     def stamps(self) -> dict[str, tuple[Stamp, str]]:
         """Source files' stamps (size, mtime, ctime, inode) and digests, as last recorded."""
-        rows = self._all("SELECT path, size, mtime, ctime, inode, digest FROM stamps", [])
-        return {
-            p: ((s, m, c, i), d)
-            for p, s, m, c, i, d in rows
-            if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, c, i))
-        }
+        if self._stamps is None:
+            rows = self._all("SELECT path, size, mtime, ctime, inode, digest FROM stamps", [])
+            self._stamps = {
+                p: ((s, m, c, i), d)
+                for p, s, m, c, i, d in rows
+                if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, c, i))
+            }
+        return dict(self._stamps)
 
     # --- writing --------------------------------------------------------------------------
 
@@ -550,26 +576,22 @@ class Store:
         if db is None or self.read_only:
             return
         dead = (dead & self.keys) - fresh.keys()
+        rows = [
+            (
+                k,
+                r.digest,
+                json.dumps(list(r.reads or ()), separators=(",", ":")),
+                r.text,
+                None
+                if r.facets is None
+                else codec.dumps({name: [d, value] for name, (d, value) in r.facets.items()}),
+            )
+            for k, r in fresh.items()
+        ]
         try:
             with db:
                 self._forget(db, [*dead, *(k for k in fresh if k in self.keys)])
-                db.executemany(
-                    "INSERT INTO entries VALUES (?, ?, ?, ?, ?)",
-                    (
-                        (
-                            k,
-                            r.digest,
-                            json.dumps(list(r.reads or ()), separators=(",", ":")),
-                            r.text,
-                            None
-                            if r.facets is None
-                            else codec.dumps(
-                                {name: [d, value] for name, (d, value) in r.facets.items()}
-                            ),
-                        )
-                        for k, r in fresh.items()
-                    ),
-                )
+                db.executemany("INSERT INTO entries VALUES (?, ?, ?, ?, ?)", rows)
                 db.executemany(
                     "INSERT OR IGNORE INTO readers VALUES (?, ?)",
                     (
@@ -590,12 +612,46 @@ class Store:
                     "INSERT OR REPLACE INTO facts VALUES (?, ?)",
                     ((k, facts[k]) for k in changed if k in facts),
                 )
+                self._new_generation(db)
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
             return
+        self._saved(facts, changed, fresh, dead, rows)
         if len(dead) > len(self.keys) // 2 > 0:  # after a large change, give the space back
             with contextlib.suppress(sqlite3.Error):
                 db.execute("VACUUM")
+
+    def _saved(
+        self,
+        facts: Mapping[str, str],
+        changed: set[str],
+        fresh: Mapping[str, Result],
+        dead: set[str],
+        rows: list[tuple[str, str, str, str | None, str | None]],
+    ) -> None:
+        """What this store knows, brought to what `save` wrote: a process that builds
+        again (serve) keeps using it instead of reading the file again."""
+        for key in changed:
+            if key in facts:
+                self.facts[key] = facts[key]
+            else:
+                self.facts.pop(key, None)
+        by_name = self._by_name
+        for key in dead:
+            self.keys.discard(key)
+            if by_name is not None:
+                by_name.get(key.partition(":")[0], set()).discard(key)
+        for key in (*dead, *fresh):
+            self.diagnostics.pop(key, None)
+            self._rows.pop(key, None)
+            self._facets.pop(key, None)
+        for key, row_digest, _, value, facets in rows:
+            self.keys.add(key)
+            if by_name is not None:
+                by_name.setdefault(key.partition(":")[0], set()).add(key)
+            self._rows[key] = (row_digest, value, facets)
+            if fresh[key].diagnostics:
+                self.diagnostics[key] = fresh[key].diagnostics
 
     def _forget(self, db: sqlite3.Connection, keys: list[str]) -> None:
         """Delete results and their index rows, found from the reads they recorded."""
@@ -627,35 +683,43 @@ class Store:
                     "INSERT OR REPLACE INTO stamps VALUES (?, ?, ?, ?, ?, ?)",
                     ((p, *entry[0], entry[1]) for p, entry in changed.items() if entry is not None),
                 )
+                self._new_generation(db)
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
+            return
+        if self._stamps is not None:
+            _apply(self._stamps, changed)
 
     def outputs(self, folder: str) -> dict[str, tuple[str, int, int, int]]:
         """The digest and stamp (size, mtime, inode) of each file written into `folder`."""
-        rows = self._all(
-            "SELECT path, digest, size, mtime, inode FROM outputs WHERE folder = ?", [folder]
-        )
-        return {
-            p: (d, s, m, i)
-            for p, d, s, m, i in rows
-            if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, i))
-        }
+        if folder not in self._outputs:
+            rows = self._all(
+                "SELECT path, digest, size, mtime, inode FROM outputs WHERE folder = ?", [folder]
+            )
+            self._outputs[folder] = {
+                p: (d, s, m, i)
+                for p, d, s, m, i in rows
+                if isinstance(d, str) and all(isinstance(n, int) for n in (s, m, i))
+            }
+        return dict(self._outputs[folder])
 
     def save_outputs(
         self, folder: str, changed: Mapping[str, tuple[str, int, int, int] | None]
     ) -> None:
-        """Record what changed of `folder`'s files (None: gone); forget folders that are gone."""
+        """Record what changed of `folder`'s files (None: gone); when a folder is new,
+        forget those that are gone (only then: finding them reads every row)."""
         db = self._connection()
         if db is None or self.read_only or not changed:
             return
         try:
             with db:
-                gone = [
-                    (f,)
-                    for (f,) in db.execute("SELECT DISTINCT folder FROM outputs")
-                    if not os.path.isdir(f)
-                ]
-                db.executemany("DELETE FROM outputs WHERE folder = ?", gone)
+                if not db.execute("SELECT 1 FROM outputs WHERE folder = ?", [folder]).fetchone():
+                    gone = [
+                        (f,)
+                        for (f,) in db.execute("SELECT DISTINCT folder FROM outputs")
+                        if not os.path.isdir(f)
+                    ]
+                    db.executemany("DELETE FROM outputs WHERE folder = ?", gone)
                 db.executemany(
                     "DELETE FROM outputs WHERE folder = ? AND path = ?",
                     ((folder, p) for p, entry in changed.items() if entry is None),
@@ -664,8 +728,11 @@ class Store:
                     "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
                     ((folder, p, *entry) for p, entry in changed.items() if entry is not None),
                 )
+                self._new_generation(db)
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
+            return
+        self._outputs = {folder: _apply(self._outputs.get(folder, {}), changed)}
 
     # --- the file ----------------------------------------------------------------------------
 
@@ -715,6 +782,7 @@ class Store:
         if rows.get("format") != FORMAT:
             self.problems.append("it was written by another version; starting afresh")
             return False
+        self.generation = rows.get(GENERATION)
         return rows.get("code") == self.code  # the generator changed: start afresh, quietly
 
     def _reset(self, db: sqlite3.Connection) -> None:
@@ -756,6 +824,20 @@ class Store:
                 self.problems.append(f"entry {key} is damaged ({exc}); computed again")
                 self.keys.discard(key)
 
+    def _new_generation(self, db: sqlite3.Connection) -> None:
+        self.generation = secrets.token_hex(16)
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [GENERATION, self.generation])
+
+    def usable_again(self, folder: Path, code: str) -> bool:
+        """Whether this open store may serve another build of this process: same folder
+        and code, nothing gone wrong, and no other build has saved since (its token)."""
+        if self._db is None or self.problems or self.read_only or self._pid != os.getpid():
+            return False
+        if self.folder != folder or self.code != code or self.generation is None:
+            return False
+        row = self._one("SELECT value FROM meta WHERE key = ?", GENERATION)
+        return row is not None and row[0] == self.generation
+
     def _one(self, sql: str, key: str) -> tuple[Any, ...] | None:
         rows = self._all(sql, [key])
         return rows[0] if rows else None
@@ -784,6 +866,7 @@ class Store:
         self.problems.append(why)
         self.facts, self.keys, self.diagnostics = {}, set(), {}
         self._rows, self._facets, self._by_name = {}, {}, None
+        self._stamps, self._outputs, self.generation = None, {}, None
         self.close()
 
     def close(self) -> None:
@@ -791,6 +874,16 @@ class Store:
             with contextlib.suppress(sqlite3.Error):
                 self._db.close()
         self._db = None
+
+
+def _apply(mapping: dict[str, T], changed: Mapping[str, T | None]) -> dict[str, T]:
+    """`mapping` with the changes a save wrote (None: deleted)."""
+    for key, entry in changed.items():
+        if entry is None:
+            mapping.pop(key, None)
+        else:
+            mapping[key] = entry
+    return mapping
 
 
 def _stored_text(kind: Any, value: Any) -> str:

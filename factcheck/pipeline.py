@@ -27,6 +27,7 @@ from . import i18n
 from .errors import BuildError, Diagnostic, Report, fail_on_warnings
 from .graph import Graph
 from .memo import Memo, Query, Store, make_cache_folder
+from .memo import Result as MemoResult
 from .options import BuildOptions
 from .render import template_files
 from .sources import Scan, Stamp, Unreadable, digest, read_bytes, scan
@@ -53,27 +54,53 @@ class Result:
     """The digest and stamp of every file in the output folder, as this build left it."""
 
 
+@dataclass
+class Warm:
+    """What a process that builds again and again (serve) keeps from one build to the
+    next: the store, open, while no other build has saved into it since; and the last
+    successful build's results, each reused only while the store holds its digest."""
+
+    results: dict[str, MemoResult] = field(default_factory=dict)
+    store: Store | None = None
+
+    def open_store(self, folder: Path) -> Store:
+        code = code_digest()
+        if self.store is not None and self.store.usable_again(folder, code):
+            return self.store
+        if self.store is not None:
+            self.store.close()
+        self.store = Store(folder, code)
+        return self.store
+
+
 def cache_folder(src: Path) -> Path:
     return src / CACHE
 
 
 def build(
-    src: Path, out: Path, options: BuildOptions | None = None, progress: Progress | None = None
+    src: Path,
+    out: Path,
+    options: BuildOptions | None = None,
+    progress: Progress | None = None,
+    warm: Warm | None = None,
 ) -> Result:
     """Build the site into `out`, touching it only when the whole build succeeded."""
     options = options or BuildOptions()
     check_output_folder(out, src, cache_folder(src))
     with _locked(cache_folder(src), exclusive=True):
-        store = Store(cache_folder(src), code_digest())
+        store = (
+            warm.open_store(cache_folder(src)) if warm else Store(cache_folder(src), code_digest())
+        )
         folder = str(out.resolve())
         try:
             recorded = store.outputs(folder)
-            result = _build(src, Output(out, recorded), options, store, progress)
+            result = _build(src, Output(out, recorded), options, store, progress, warm)
             if result.written is not None:
                 store.save_outputs(folder, _changed(recorded, result.written))
             return result
         finally:
-            store.close()
+            if warm is None:
+                store.close()
 
 
 def check(src: Path, options: BuildOptions | None = None) -> Result:
@@ -99,6 +126,7 @@ def _build(
     options: BuildOptions,
     store: Store,
     progress: Progress | None,
+    warm: Warm | None = None,
     keep: bool = False,
 ) -> Result:
     started = time.time_ns()
@@ -109,7 +137,7 @@ def _build(
     known = store.stamps()
     facts, stamps, preread = _facts(found, known, templates, options, started)
     graph = Graph(found, options, templates, preread, _template_digests(facts))
-    memo = Memo(graph.queries, facts, store)
+    memo = Memo(graph.queries, facts, store, warm.results if warm else None)
     _sources(graph, memo, options, progress)
     for query, args in graph.diagnostics_of():
         for arg in args:
@@ -138,6 +166,8 @@ def _build(
     if not store.read_only:
         memo.save()
         store.save_stamps(_changed(known, stamps))
+    if warm is not None:
+        warm.results = memo.results
     counts = Counter(name for _, name, _ in pages)
     return Result(report, counts["article-page"], counts["claim-page"], stats, files, written)
 

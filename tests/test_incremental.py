@@ -321,30 +321,63 @@ def assert_clean(out: Path, options: BuildOptions, src: Path, why: str) -> None:
     assert isinstance(listed, list) and set(listed) == set(output(out)), why
 
 
+@pytest.mark.parametrize("warm", [None, "serve"], ids=["new-process", "serve-keeps-results"])
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
-    st.lists(
+    edits=st.lists(
         st.tuples(st.sampled_from(EDITS), st.integers(0, 5), st.sampled_from(VERDICTS)),
         min_size=1,
         max_size=6,
     )
 )
-def test_incremental_output_equals_a_cold_build(tmp_path, edits):
+def test_incremental_output_equals_a_cold_build(tmp_path, edits, warm):
+    """Each build in a process of its own, or all in one that keeps results (as serve)."""
     root = tmp_path / "case"
     shutil.rmtree(root, ignore_errors=True)
     src, out = root / "src", root / "out"
     options = SMALL
+    kept = pipeline.Warm() if warm else None
     initial(src)
-    pipeline.build(src, out, options)
+    pipeline.build(src, out, options, warm=kept)
     for edit, pick, verdict in edits:
         options = edit(src, pick, verdict) or options
         try:
-            pipeline.build(src, out, options)
+            pipeline.build(src, out, options, warm=kept)
         except pipeline.BuildError:
             continue  # an edit may leave errors (a redated article marking a missing check)
         assert_clean(out, options, src, edit.__name__)
+
+
+def test_a_server_keeping_results_reuses_none_that_another_build_replaced(tmp_path):
+    """serve keeps its last build's results between builds; a command-line build in
+    between stores new ones under it, and the server's next build must use those."""
+    src, served, other = tmp_path / "src", tmp_path / "served", tmp_path / "site"
+    initial(src)
+    warm = pipeline.Warm()
+    pipeline.build(src, served, SMALL, warm=warm)
+    (src / "checks/a.yaml").write_text(check("a", "false"))
+    pipeline.build(src, other, SMALL)  # the same cache, from another process's point of view
+    (src / "checks/b.yaml").write_text(check("b", "true"))  # on the article that marks a
+    pipeline.build(src, served, SMALL, warm=warm)
+    assert output(served) == pipeline.render_all(src, SMALL).files
+
+
+def test_a_server_reads_the_store_again_once_another_build_saved_into_it(tmp_path):
+    """serve keeps the store open between builds; once a command-line build has saved
+    into it, what serve read of it before is no longer what it holds."""
+    src, served, other = tmp_path / "src", tmp_path / "served", tmp_path / "site"
+    initial(src)
+    pipeline.build(src, other, SMALL)
+    warm = pipeline.Warm()
+    pipeline.build(src, served, SMALL, warm=warm)  # reads only the rows it needs
+    (src / "checks/a.yaml").write_text(check("a", "false"))
+    pipeline.build(src, other, SMALL)
+    (src / "checks/a.yaml").write_text(check("a", "true"))  # as serve last saw it...
+    (src / "checks/b.yaml").write_text(check("b", "true"))  # ...beside an edit on its article
+    pipeline.build(src, served, SMALL, warm=warm)
+    assert output(served) == pipeline.render_all(src, SMALL).files
 
 
 # --- faults: a build killed at any point ----------------------------------------------------
