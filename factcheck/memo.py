@@ -436,6 +436,7 @@ class Store:
         self._facets: dict[str, dict[str, tuple[str, Any]]] = {}
         self._by_name: dict[str, set[str]] | None = None
         self._stamps: dict[str, tuple[Stamp, str]] | None = None
+        self._digests_read: set[str] = set()
         self._outputs: dict[str, dict[str, tuple[str, int, int, int]]] = {}
         self.generation: str | None = None
         """The token the file's last save wrote: while it holds, what this store read and
@@ -543,7 +544,11 @@ class Store:
 
     def stored_digests(self, prefix: str) -> None:
         """Read the digests of every stored result whose key starts with `prefix` at once
-        (for results whose values are not stored, such as pages)."""
+        (for results whose values are not stored, such as pages); once is enough for a
+        store used again, since its saves keep what it read up to date."""
+        if prefix in self._digests_read:
+            return
+        self._digests_read.add(prefix)
         end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
         for key, found in self._all(
             "SELECT key, digest FROM entries WHERE key >= ? AND key < ?", [prefix, end]
@@ -867,6 +872,7 @@ class Store:
         self.facts, self.keys, self.diagnostics = {}, set(), {}
         self._rows, self._facets, self._by_name = {}, {}, None
         self._stamps, self._outputs, self.generation = None, {}, None
+        self._digests_read = set()
         self.close()
 
     def close(self) -> None:

@@ -517,9 +517,11 @@ def _entry(root: Path, rel: str, report: Report) -> _Entry | None:
             "remove it from the source folder",
         )
         return None
-    stem, suffix = _split_suffix(name)
-    stamp = (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-    return _Entry(rel, full, name, stem, suffix, is_dir, stamp)
+    return _Entry(rel, full, name, *_split_suffix(name), is_dir, _stamp(status))
+
+
+def _stamp(status: os.stat_result) -> Stamp:
+    return (status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
 
 
 def _listing(root: Path, rel: str, report: Report) -> list[_Entry]:
@@ -533,8 +535,21 @@ def _listing(root: Path, rel: str, report: Report) -> list[_Entry]:
     except OSError as exc:
         report.error(rel, 1, 1, f"cannot read the folder: {_why(exc)}")
         return []
-    found = (_entry(root, f"{rel}/{name}", report) for name in names if not _is_ignored(name))
-    return [entry for entry in found if entry is not None]
+    found = []
+    for name in names:  # a plain file, as nearly all are, without `_entry`'s questions
+        if _is_ignored(name):
+            continue
+        full = f"{root}/{rel}/{name}"
+        try:
+            status = os.lstat(full)
+        except OSError:
+            status = None
+        if status is not None and stat.S_ISREG(status.st_mode):
+            stem, suffix = _split_suffix(name)
+            found.append(_Entry(f"{rel}/{name}", full, name, stem, suffix, False, _stamp(status)))
+        elif (entry := _entry(root, f"{rel}/{name}", report)) is not None:
+            found.append(entry)
+    return found
 
 
 def _split_suffix(name: str) -> tuple[str, str]:
