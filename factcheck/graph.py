@@ -24,7 +24,6 @@ from .memo import Queries, Query, Reads
 from .model import Article, Check, SiteConfig
 from .options import BuildOptions
 from .render import (
-    BUILTIN_TEMPLATES,
     ClaimView,
     Heading,
     Renderer,
@@ -33,7 +32,17 @@ from .render import (
     index_count,
     tally,
 )
-from .sources import CHECKS, CONTENT, SITE_FILE, Scan, SourceFile, Unreadable, decode, read_bytes
+from .sources import (
+    BUILTIN_TEMPLATES,
+    CHECKS,
+    CONTENT,
+    SITE_FILE,
+    Scan,
+    SourceFile,
+    Unreadable,
+    decode,
+    read_bytes,
+)
 from .validate import validate_article, validate_check, validate_config
 
 PageList = tuple[tuple[str, str, str], ...]

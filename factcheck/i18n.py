@@ -833,8 +833,7 @@ def write_site_catalogue(src: Path, tag: str, today: dt.date) -> tuple[str, str]
     """Write (or bring up to date) the site's `locales/<lang>.po` from its templates'
     messages; its path, and what is left to translate. UsageError when it cannot."""
     from .errors import UsageError
-    from .render import template_files
-    from .sources import TEMPLATES, read_text
+    from .sources import TEMPLATES, read_text, template_files
 
     if not is_tag(tag) or babel_locale(tag) is None:
         raise UsageError(
@@ -876,7 +875,7 @@ def write_site_catalogue(src: Path, tag: str, today: dt.date) -> tuple[str, str]
 
 
 def builtin_templates() -> dict[str, bytes]:
-    from .render import BUILTIN_TEMPLATES
+    from .sources import BUILTIN_TEMPLATES
 
     return {
         p.relative_to(BUILTIN_TEMPLATES).as_posix(): p.read_bytes()

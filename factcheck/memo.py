@@ -59,6 +59,8 @@ CACHEDIR_TAG = (
     "# See https://bford.info/cachedir/\n"
 )
 GENERATION = "generation"
+BUILT = "built:"
+"""The meta key of an output folder's record of what it was built from."""
 _CHUNK = 500  # keys per SQL statement, well under SQLite's limit on parameters
 _BULK = 1000  # results of one query read one by one before all of them are read at once
 
@@ -195,6 +197,7 @@ class Memo:
         kept: Mapping[str, Result] | None = None,
     ) -> None:
         """`kept` are results an earlier build in this process made or read (see `_result`)."""
+        store.load()
         self.queries, self.facts, self.store = queries, dict(facts), store
         self.kept = kept or {}
         self.results: dict[str, Result] = {}
@@ -437,6 +440,7 @@ class Store:
         self._by_name: dict[str, set[str]] | None = None
         self._stamps: dict[str, tuple[Stamp, str]] | None = None
         self._digests_read: set[str] = set()
+        self._loaded = True
         self._outputs: dict[str, dict[str, tuple[str, int, int, int]]] = {}
         self.generation: str | None = None
         """The token the file's last save wrote: while it holds, what this store read and
@@ -708,16 +712,31 @@ class Store:
             }
         return dict(self._outputs[folder])
 
+    def as_built(self, folder: str) -> str | None:
+        """What `save_outputs` last recorded `folder` was built from (see pipeline)."""
+        row = self._one("SELECT value FROM meta WHERE key = ?", f"{BUILT}{folder}")
+        return row[0] if row is not None and isinstance(row[0], str) else None
+
     def save_outputs(
-        self, folder: str, changed: Mapping[str, tuple[str, int, int, int] | None]
+        self,
+        folder: str,
+        changed: Mapping[str, tuple[str, int, int, int] | None],
+        as_built: str | None,
     ) -> None:
-        """Record what changed of `folder`'s files (None: gone); when a folder is new,
-        forget those that are gone (only then: finding them reads every row)."""
+        """Record what changed of `folder`'s files (None: gone) and what they were built
+        from, at once; when a folder is new, forget those that are gone (only then:
+        finding them reads every row)."""
         db = self._connection()
-        if db is None or self.read_only or not changed:
+        if db is None or self.read_only:
             return
         try:
             with db:
+                if as_built is None:
+                    db.execute("DELETE FROM meta WHERE key = ?", [f"{BUILT}{folder}"])
+                else:
+                    db.execute(
+                        "INSERT OR REPLACE INTO meta VALUES (?, ?)", [f"{BUILT}{folder}", as_built]
+                    )
                 if not db.execute("SELECT 1 FROM outputs WHERE folder = ?", [folder]).fetchone():
                     gone = [
                         (f,)
@@ -725,6 +744,9 @@ class Store:
                         if not os.path.isdir(f)
                     ]
                     db.executemany("DELETE FROM outputs WHERE folder = ?", gone)
+                    db.executemany(
+                        "DELETE FROM meta WHERE key = ?", [(BUILT + f,) for (f,) in gone]
+                    )
                 db.executemany(
                     "DELETE FROM outputs WHERE folder = ? AND path = ?",
                     ((folder, p) for p, entry in changed.items() if entry is None),
@@ -757,9 +779,7 @@ class Store:
                 )
                 if self.read_only:
                     return
-                for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm"):
-                    with contextlib.suppress(OSError):
-                        (folder / name).unlink()
+                _remove_database(folder)
 
     def _connect(self, folder: Path, path: Path) -> None:
         if self.read_only:
@@ -771,7 +791,7 @@ class Store:
         db.execute("PRAGMA synchronous = NORMAL")
         self._db = db
         if self._usable(db):
-            self._load(db)
+            self._loaded = False  # read by `load`, when a build has something to compute
         elif self.read_only:  # someone else's to start afresh: use none of it
             self.close()
         else:
@@ -815,7 +835,25 @@ class Store:
             )
         db.execute("VACUUM")
 
-    def _load(self, db: sqlite3.Connection) -> None:
+    def load(self) -> None:
+        """Read the facts, the results' keys and their diagnostics, once: what a memo
+        starts from (a build that finds nothing to do never needs them)."""
+        if self._loaded or self._db is None:
+            return
+        self._loaded = True
+        try:
+            self._read_all(self._db)
+        except sqlite3.Error as exc:  # damaged beyond its first page: as `_open` does
+            self.facts, self.keys, self.diagnostics = {}, set(), {}
+            self.close()
+            if self.read_only or self.folder is None:
+                self.problems.append(f"cannot use it ({exc})")
+                return
+            self.problems.append(f"cannot use it ({exc}); starting afresh")
+            _remove_database(self.folder)
+            self._open(self.folder)
+
+    def _read_all(self, db: sqlite3.Connection) -> None:
         self.facts = {
             k: d
             for k, d in db.execute("SELECT key, digest FROM facts")
@@ -918,6 +956,12 @@ def _read_keys(text: object) -> list[str]:
     except ValueError:
         return []
     return [k for k in data if isinstance(k, str)] if isinstance(data, list) else []
+
+
+def _remove_database(folder: Path) -> None:
+    for name in (DATABASE, f"{DATABASE}-wal", f"{DATABASE}-shm"):
+        with contextlib.suppress(OSError):
+            (folder / name).unlink()
 
 
 def make_cache_folder(folder: Path) -> None:

@@ -21,18 +21,19 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import i18n
+from . import codec, i18n
 from .errors import BuildError, Diagnostic, Report, fail_on_warnings
-from .graph import Graph
 from .memo import Memo, Query, Store, make_cache_folder
 from .memo import Result as MemoResult
 from .options import BuildOptions
-from .render import template_files
-from .sources import Scan, Stamp, Unreadable, digest, read_bytes, scan
+from .sources import Scan, Stamp, Unreadable, digest, read_bytes, scan, template_files
 from .workers import Progress, run_all
-from .write import Output, Staged, Staging, WriteStats, check_output_folder
+from .write import Output, Staged, Staging, WriteStats, check_output_folder, clear_staging
+
+if TYPE_CHECKING:  # the stages are imported when a build has work to do (see `_build`)
+    from .graph import Graph
 
 T = TypeVar("T")
 CACHE = ".factcheck-cache"
@@ -52,6 +53,20 @@ class Result:
     """Every output file's bytes, for `render_all` only."""
     written: dict[str, tuple[str, int, int, int]] | None = None
     """The digest and stamp of every file in the output folder, as this build left it."""
+    as_built: AsBuilt | None = None
+    """What the output now holds was built from, when the cache can vouch for it."""
+
+
+@dataclass(frozen=True)
+class AsBuilt:
+    """An output folder as a build left it: the digest of all the facts it was built from,
+    and what that build reported beyond the scan (the results' own diagnostics). While
+    the facts are the same and every file is in place, building again changes nothing."""
+
+    facts: str
+    diagnostics: tuple[Diagnostic, ...]
+    articles: int
+    claims: int
 
 
 @dataclass
@@ -94,9 +109,14 @@ def build(
         folder = str(out.resolve())
         try:
             recorded = store.outputs(folder)
-            result = _build(src, Output(out, recorded), options, store, progress, warm)
+            output = Output(out, recorded)
+            inputs = _inputs(src, store, options)
+            result = _unchanged(inputs, output, options, store, folder) or _build(
+                inputs, output, options, store, progress, warm
+            )
             if result.written is not None:
-                store.save_outputs(folder, _changed(recorded, result.written))
+                record = codec.dumps(result.as_built) if result.as_built else None
+                store.save_outputs(folder, _changed(recorded, result.written), record)
             return result
         finally:
             if warm is None:
@@ -110,18 +130,74 @@ def check(src: Path, options: BuildOptions | None = None) -> Result:
     with _locked(folder, exclusive=False):
         store = Store(folder if folder.is_dir() else None, code_digest(), read_only=True)
         try:
-            return _build(src, None, options, store, None)
+            return _build(_inputs(src, store, options), None, options, store, None)
         finally:
             store.close()
 
 
 def render_all(src: Path, options: BuildOptions | None = None) -> Result:
     """Every output file in memory, from nothing: what a cold build would write."""
-    return _build(src, None, options or BuildOptions(), Store(None, ""), None, keep=True)
+    options = options or BuildOptions()
+    store = Store(None, "")
+    return _build(_inputs(src, store, options), None, options, store, None, keep=True)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the scan found, and each fact's digest now (see `_facts`)."""
+
+    found: Scan
+    templates: dict[str, Path]
+    known: dict[str, tuple[Stamp, str]]
+    facts: dict[str, str]
+    stamps: dict[str, tuple[Stamp, str]]
+    preread: dict[str, bytes]
+
+
+def _inputs(src: Path, store: Store, options: BuildOptions) -> Inputs:
+    started = time.time_ns()
+    found = scan(src)
+    templates = template_files(found.templates)
+    known = store.stamps()
+    return Inputs(found, templates, known, *_facts(found, known, templates, options, started))
+
+
+def _unchanged(
+    inputs: Inputs, output: Output, options: BuildOptions, store: Store, folder: str
+) -> Result | None:
+    """A build that would change nothing, found without building: the output was last
+    built from these very facts and every file of it is still in place. None when
+    anything differs (or cannot be vouched for): then the whole build decides."""
+    text = store.as_built(folder)
+    if (
+        text is None
+        or store.problems
+        or any(d.severity == "error" for d in inputs.found.diagnostics)
+    ):
+        return None
+    try:
+        as_built = codec.loads(AsBuilt, text)
+    except codec.CodecError:
+        return None
+    if as_built.facts != _facts_digest(inputs.facts) or not output.all_in_place():
+        return None
+    report = Report()
+    report.items.extend((*inputs.found.diagnostics, *as_built.diagnostics))
+    if options.strict:
+        fail_on_warnings(report)
+    clear_staging(output.out)  # what a killed build may have left
+    store.save_stamps(_changed(inputs.known, inputs.stamps))
+    stats = WriteStats(0, len(output.recorded), 0)
+    return Result(report, as_built.articles, as_built.claims, stats)
+
+
+def _facts_digest(facts: Mapping[str, str]) -> str:
+    """One digest of every fact: equal only when every input is as it was."""
+    return digest("\n".join(f"{k}\0{d}" for k, d in sorted(facts.items())).encode("utf-8"))
 
 
 def _build(
-    src: Path,
+    inputs: Inputs,
     output: Output | None,
     options: BuildOptions,
     store: Store,
@@ -129,19 +205,19 @@ def _build(
     warm: Warm | None = None,
     keep: bool = False,
 ) -> Result:
-    started = time.time_ns()
-    found = scan(src)
+    from .graph import Graph  # with every stage and its libraries: 0.15 s a process
+
+    found, facts = inputs.found, inputs.facts
     report = Report()
     report.items.extend(found.diagnostics)
-    templates = template_files(found.templates)
-    known = store.stamps()
-    facts, stamps, preread = _facts(found, known, templates, options, started)
-    graph = Graph(found, options, templates, preread, _template_digests(facts))
+    graph = Graph(found, options, inputs.templates, inputs.preread, _template_digests(facts))
     memo = Memo(graph.queries, facts, store, warm.results if warm else None)
     _sources(graph, memo, options, progress)
+    reported: list[Diagnostic] = []
     for query, args in graph.diagnostics_of():
         for arg in args:
-            report.items.extend(memo.diagnostics(query, arg))
+            reported.extend(memo.diagnostics(query, arg))
+    report.items.extend(reported)
     report.items.extend(
         Diagnostic(f"{CACHE}/", 1, 1, f"the build cache was ignored: {why}", severity="warning")
         for why in store.problems
@@ -165,11 +241,15 @@ def _build(
         raise
     if not store.read_only:
         memo.save()
-        store.save_stamps(_changed(known, stamps))
+        store.save_stamps(_changed(inputs.known, inputs.stamps))
     if warm is not None:
         warm.results = memo.results
     counts = Counter(name for _, name, _ in pages)
-    return Result(report, counts["article-page"], counts["claim-page"], stats, files, written)
+    articles, claims = counts["article-page"], counts["claim-page"]
+    as_built = (
+        None if store.problems else AsBuilt(_facts_digest(facts), tuple(reported), articles, claims)
+    )
+    return Result(report, articles, claims, stats, files, written, as_built)
 
 
 def _sources(graph: Graph, memo: Memo, options: BuildOptions, progress: Progress | None) -> None:

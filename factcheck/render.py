@@ -28,10 +28,9 @@ from .errors import BuildError, Report
 from .homes import Appearance
 from .markup import Body, Mark
 from .model import Article, Check, CheckedArticle, SiteConfig, Verdict
-from .sources import digest
+from .sources import BUILTIN_TEMPLATES, digest, template_folders
 from .validate import DEFAULT_ABOUT, DEFAULT_CORRECTIONS, DEFAULT_METHODOLOGY
 
-BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 FINGERPRINTED = (".css", ".js")
 
 
@@ -420,22 +419,6 @@ def _verdict_text(verdict: Any, what: str, lang: str) -> str:
     if isinstance(verdict, Verdict):
         return verdict.label_for(lang) if what == "label" else verdict.description_for(lang)
     return str(verdict[what] if isinstance(verdict, Mapping) else getattr(verdict, what))
-
-
-def template_folders(source_templates: Path | None) -> list[Path]:
-    """Where templates are looked up: the source folder's own first, then the built-in."""
-    found = [p.resolve() for p in (source_templates, BUILTIN_TEMPLATES) if p is not None]
-    return list(dict.fromkeys(found))
-
-
-def template_files(source_templates: Path | None) -> dict[str, Path]:
-    """Every template and asset a build can use, by name, as the loader resolves it."""
-    found: dict[str, Path] = {}
-    for folder in reversed(template_folders(source_templates)):
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                found[path.relative_to(folder).as_posix()] = path
-    return found
 
 
 def fingerprinted(name: str, data: bytes) -> str:

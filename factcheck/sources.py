@@ -26,6 +26,7 @@ from .errors import Diagnostic, Report
 ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_FENCE = "---"
 SITE_FILE = "site.yaml"
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 CONTENT, CHECKS = "content", "checks"
 SOURCE_FOLDERS = (CONTENT, CHECKS)
 LOCALES = "locales"
@@ -150,6 +151,22 @@ def _site_entry(root: Path, report: Report) -> _Entry | None:
         )
         return None
     return entry
+
+
+def template_folders(source_templates: Path | None) -> list[Path]:
+    """Where templates are looked up: the source folder's own first, then the built-in."""
+    found = [p.resolve() for p in (source_templates, BUILTIN_TEMPLATES) if p is not None]
+    return list(dict.fromkeys(found))
+
+
+def template_files(source_templates: Path | None) -> dict[str, Path]:
+    """Every template and asset a build can use, by name, as the loader resolves it."""
+    found: dict[str, Path] = {}
+    for folder in reversed(template_folders(source_templates)):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                found[path.relative_to(folder).as_posix()] = path
+    return found
 
 
 def read_bytes(file: SourceFile) -> bytes:

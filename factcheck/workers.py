@@ -8,11 +8,8 @@ memory) stops the build with an error that says so, never a silent retry or a ha
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from .errors import FactcheckError
@@ -46,7 +43,13 @@ def run_all(
     Items travel to the workers pickled, so they should be small (names, indexes).
     """
     workers = min(jobs or cores(), len(items) // MIN_JOBS)
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    if workers < 2:
+        return _counted(map(job, items), what, len(items), progress)
+    import multiprocessing  # here: a build with little to do never starts a process
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return _counted(map(job, items), what, len(items), progress)
     global _job
     _job = job

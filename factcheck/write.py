@@ -149,6 +149,13 @@ class Output:
             status.st_ino,
         )
 
+    def all_in_place(self) -> bool:
+        """Whether the output is exactly the files recorded, each as we wrote it, with no
+        commit left half-done."""
+        if not self.clean or self.pending or self.files != self.recorded.keys():
+            return False
+        return all(self.is_current(path, entry[0]) for path, entry in self.recorded.items())
+
 
 class Staging:
     """Where this build's rendered files wait until the build has succeeded."""

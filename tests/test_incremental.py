@@ -615,6 +615,29 @@ def test_second_build_writes_nothing_and_one_edit_writes_little(make_site, tmp_p
     assert search == {"pagefind-entry.json", "pf_meta", "pf_filter", "pf_fragment", "pf_index"}
 
 
+def test_a_build_with_nothing_to_do_reports_what_the_last_one_found(make_site, tmp_path, run):
+    """A rebuild of an unchanged site is decided without building; it still prints the
+    same warnings, fails under --strict, and is repaired when a file is not in place."""
+    path = "checks/river-length.yaml"
+    one_publisher = (
+        "claim: The river is ten miles long\nclaimant: The speaker\nverdict: false\n"
+        "summary: Four miles.\nchecked_on: 2024-03-01\nsources:\n"
+        "  - title: Survey\n    url: https://example.org/survey\n    publisher: River Board\n"
+        "  - title: Atlas\n    url: https://example.org/atlas\n    publisher: River Board\n"
+    )
+    src, out = make_site({path: one_publisher}), tmp_path / "out"
+    warning = f"{path}:6:1: warning: every source is from one publisher, 'River Board'"
+    first = run("build", "--src", src, "--out", out)
+    again = run("build", "--src", src, "--out", out)
+    assert "0 file(s) written" in again[1]
+    said = [line for line in first[2] if warning in line]
+    assert said and said == [line for line in again[2] if warning in line]
+    assert run("build", "--strict", "--src", src, "--out", out)[0] == 1
+    (out / "methodology" / "index.html").unlink()
+    assert "1 file(s) written" in run("build", "--src", src, "--out", out)[1]
+    assert output(out) == pipeline.render_all(src).files
+
+
 def test_an_edit_renders_only_the_index_page_that_lists_the_article(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     initial(src)
