@@ -196,7 +196,7 @@ class Memo:
         store: Store,
         kept: Mapping[str, Result] | None = None,
     ) -> None:
-        """`kept` are results an earlier build in this process made or read (see `_result`)."""
+        """`kept` are results an earlier build in this process made or read (see `_trusted`)."""
         store.load()
         self.queries, self.facts, self.store = queries, dict(facts), store
         self.kept = kept or {}
@@ -759,7 +759,8 @@ class Store:
         except sqlite3.Error as exc:
             self._fail(f"cannot write it ({exc})")
             return
-        self._outputs = {folder: _apply(self._outputs.get(folder, {}), changed)}
+        known = self._outputs.get(folder)  # only a folder read whole is kept
+        self._outputs = {} if known is None else {folder: _apply(known, changed)}
 
     # --- the file ----------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ to the write stage, which touches the output only once every page has rendered. 
 problem goes into one report: with an error, nothing is written and nothing is stored.
 
 The facts the memo starts from are found here: each source file's digest (read again
-only when its stamp changed, as git's index does), each template's, each option's.
+only when its stamp changed, as git's index does), each template's, each option's. When
+they are the very facts an output folder was last built from and its files are all in
+place, nothing is built at all (`_unchanged`).
 """
 
 from __future__ import annotations
