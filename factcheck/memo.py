@@ -585,6 +585,7 @@ class Store:
         if db is None or self.read_only:
             return
         dead = (dead & self.keys) - fresh.keys()
+        large = len(dead) > len(self.keys) // 2 > 0
         rows = [
             (
                 k,
@@ -626,7 +627,7 @@ class Store:
             self._fail(f"cannot write it ({exc})")
             return
         self._saved(facts, changed, fresh, dead, rows)
-        if len(dead) > len(self.keys) // 2 > 0:  # after a large change, give the space back
+        if large:  # after a large change, give the space back
             with contextlib.suppress(sqlite3.Error):
                 db.execute("VACUUM")
 

@@ -15,6 +15,7 @@ place, nothing is built at all (`_unchanged`).
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sys
 import time
@@ -155,6 +156,12 @@ class Inputs:
     stamps: dict[str, tuple[Stamp, str]]
     preread: dict[str, bytes]
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """One digest of every fact: equal only when every input is as it was."""
+        lines = (f"{k}\0{d}" for k, d in sorted(self.facts.items()))
+        return digest("\n".join(lines).encode("utf-8"))
+
 
 def _inputs(src: Path, store: Store, options: BuildOptions) -> Inputs:
     started = time.time_ns()
@@ -181,7 +188,7 @@ def _unchanged(
         as_built = codec.loads(AsBuilt, text)
     except codec.CodecError:
         return None
-    if as_built.facts != _facts_digest(inputs.facts) or not output.all_in_place():
+    if as_built.facts != inputs.digest or not output.all_in_place():
         return None
     report = Report()
     report.items.extend((*inputs.found.diagnostics, *as_built.diagnostics))
@@ -191,11 +198,6 @@ def _unchanged(
     store.save_stamps(_changed(inputs.known, inputs.stamps))
     stats = WriteStats(0, len(output.recorded), 0)
     return Result(report, as_built.articles, as_built.claims, stats)
-
-
-def _facts_digest(facts: Mapping[str, str]) -> str:
-    """One digest of every fact: equal only when every input is as it was."""
-    return digest("\n".join(f"{k}\0{d}" for k, d in sorted(facts.items())).encode("utf-8"))
 
 
 def _build(
@@ -248,9 +250,7 @@ def _build(
         warm.results = memo.results
     counts = Counter(name for _, name, _ in pages)
     articles, claims = counts["article-page"], counts["claim-page"]
-    as_built = (
-        None if store.problems else AsBuilt(_facts_digest(facts), tuple(reported), articles, claims)
-    )
+    as_built = None if store.problems else AsBuilt(inputs.digest, tuple(reported), articles, claims)
     return Result(report, articles, claims, stats, files, written, as_built)
 
 
