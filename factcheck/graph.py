@@ -36,12 +36,17 @@ from .sources import (
     BUILTIN_TEMPLATES,
     CHECKS,
     CONTENT,
+    SHIPPED_FACT,
     SITE_FILE,
     Scan,
     SourceFile,
     Unreadable,
     decode,
+    fact_key,
+    normal_tag,
     read_bytes,
+    shipped,
+    shipped_path,
 )
 from .validate import validate_article, validate_check, validate_config
 
@@ -100,7 +105,7 @@ class Graph:
         self.template_digests = template_digests
         self.preread = preread
         self.check_files = {f.name: f for f in scan.checks}
-        self.locale_files = {i18n.normal_tag(f.name): f for f in scan.locales}
+        self.locale_files = {normal_tag(f.name): f for f in scan.locales}
         self.article_files = {f.name: f for f in scan.articles}
         self._renderer: Renderer | None = None
         q = self.queries = Queries()
@@ -542,12 +547,12 @@ class Graph:
 
     def _catalogue(self, reads: Reads, name: str) -> i18n.Catalogue:
         """The messages of one language: the site's catalogue over the generator's."""
-        shipped = None
-        if name in i18n.shipped():
-            data = reads.file(i18n.fact_key(name), i18n.shipped_path(name).read_bytes)
-            shipped = i18n.parse(i18n.fact_key(name), data.decode("utf-8"), Report())
+        generator = None
+        if name in shipped():
+            data = reads.file(fact_key(name), shipped_path(name).read_bytes)
+            generator = i18n.parse(fact_key(name), data.decode("utf-8"), Report())
         else:
-            reads.fact(i18n.fact_key(name))
+            reads.fact(fact_key(name))
         file = self.locale_files.get(name)
         own = None
         if file is None:
@@ -555,7 +560,7 @@ class Graph:
         else:  # its problems are catalogue-check's to report
             text = self._text(reads, file)
             own = i18n.parse(file.path, text, Report()) if text is not None else None
-        return i18n.catalogue(name, shipped, own)
+        return i18n.catalogue(name, generator, own)
 
     def _catalogue_check(self, reads: Reads, name: str) -> None:
         """What a site's own catalogue still lacks, or gets wrong, at each entry's line."""
@@ -576,8 +581,8 @@ class Graph:
     def _locale(self, reads: Reads, tag: str) -> tuple[str, ...]:
         """The catalogue a page in language `tag` is translated with (none: English)."""
         reads.fact("list:locales")
-        reads.fact(i18n.SHIPPED_FACT)
-        found = i18n.negotiate(tag, [*i18n.shipped(), *self.locale_files])
+        reads.fact(SHIPPED_FACT)
+        found = i18n.negotiate(tag, [*shipped(), *self.locale_files])
         return (found,) if found else ()
 
     def _translator(self, reads: Reads, tag: str) -> i18n.Translator:

@@ -37,10 +37,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .errors import Report, excerpt
-from .sources import report_unfit
+from .sources import SHIPPED_LOCALES, normal_tag, report_unfit, shipped, shipped_path
 
-LOCALES = Path(__file__).resolve().parent / "locales"
-"""The generator's catalogues."""
 TEMPLATE = "messages.pot"
 SOURCE_FOLDER = "locales"
 """A site's own catalogues: `locales/<lang>.po` in its source folder."""
@@ -165,12 +163,6 @@ MessageKey = tuple[str, str]
 # --- language tags and Babel's locales ------------------------------------------------------
 
 
-def normal_tag(tag: str) -> str:
-    """A language tag as catalogues are named: `pt_BR` and `pt-br` are `pt-BR`."""
-    parts = tag.replace("_", "-").split("-")
-    return "-".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
-
-
 def is_tag(text: str) -> bool:
     return _TAG.fullmatch(text) is not None
 
@@ -248,33 +240,6 @@ def negotiate(tag: str, available: Iterable[str]) -> str:
         if found is not None:
             return found
     return ""
-
-
-def shipped() -> tuple[str, ...]:
-    """The languages the generator has a catalogue for."""
-    return tuple(sorted(normal_tag(p.stem) for p in LOCALES.glob("*.po")))
-
-
-def shipped_path(name: str) -> Path:
-    return LOCALES / f"{name}.po"
-
-
-def fact_key(name: str) -> str:
-    """The fact under which the build knows a shipped catalogue's digest."""
-    return f"i18n:{name}.po"
-
-
-SHIPPED_FACT = "i18n:shipped"
-"""The fact of which languages the generator has catalogues for."""
-
-
-def generator_facts(digest: Callable[[bytes], str]) -> dict[str, str]:
-    """Every shipped catalogue's digest, by fact key (an edit re-renders its language's
-    pages), and which there are."""
-    names = shipped()
-    found = {fact_key(name): digest(shipped_path(name).read_bytes()) for name in names}
-    found[SHIPPED_FACT] = digest(" ".join(names).encode("utf-8"))
-    return found
 
 
 def report_language(
@@ -900,7 +865,7 @@ def update_shipped() -> list[str]:
     """Write messages.pot from the templates and bring every shipped catalogue up to
     date with it; one line per file about what is left to translate."""
     template = template_catalogue()
-    (LOCALES / TEMPLATE).write_text(po_text(template), encoding="utf-8")
+    (SHIPPED_LOCALES / TEMPLATE).write_text(po_text(template), encoding="utf-8")
     said = [f"{TEMPLATE}: {sum(1 for m in template if m.id)} messages"]
     for name in shipped():
         path = shipped_path(name)

@@ -26,12 +26,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import codec, i18n
+from . import codec
 from .errors import BuildError, Diagnostic, Report, fail_on_warnings
 from .memo import Memo, Query, Store, make_cache_folder
 from .memo import Result as MemoResult
 from .options import BuildOptions
-from .sources import Scan, Stamp, Unreadable, digest, read_bytes, scan, template_files
+from .sources import (
+    Scan,
+    Stamp,
+    Unreadable,
+    digest,
+    read_bytes,
+    scan,
+    shipped_facts,
+    template_files,
+)
 from .workers import Progress, run_all
 from .write import Output, Staged, Staging, WriteStats, check_output_folder, clear_staging
 
@@ -390,7 +399,7 @@ def _facts(
     facts["list:checks"] = _listing(f.path for f in found.checks)
     facts["list:assets"] = _listing(n for n in templates if n.startswith("assets/"))
     facts["list:locales"] = _listing(f.path for f in found.locales)
-    facts.update(i18n.generator_facts(digest))
+    facts.update(shipped_facts())
     facts.update(options.facts())
     return facts, stamps, preread
 

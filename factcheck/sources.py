@@ -27,6 +27,10 @@ ID_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 FRONT_MATTER_FENCE = "---"
 SITE_FILE = "site.yaml"
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SHIPPED_LOCALES = Path(__file__).resolve().parent / "locales"
+"""The generator's own message catalogues, `<lang>.po`."""
+SHIPPED_FACT = "i18n:shipped"
+"""The fact of which languages the generator has catalogues for."""
 CONTENT, CHECKS = "content", "checks"
 SOURCE_FOLDERS = (CONTENT, CHECKS)
 LOCALES = "locales"
@@ -166,6 +170,36 @@ def template_files(source_templates: Path | None) -> dict[str, Path]:
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.is_symlink():
                 found[path.relative_to(folder).as_posix()] = path
+    return found
+
+
+def normal_tag(tag: str) -> str:
+    """A language tag as catalogues are named: `pt_BR` and `pt-br` are `pt-BR`."""
+    parts = tag.replace("_", "-").split("-")
+    return "-".join([parts[0].lower(), *(p.upper() if len(p) == 2 else p for p in parts[1:])])
+
+
+def shipped() -> tuple[str, ...]:
+    """The languages the generator has a catalogue for."""
+    return tuple(sorted(normal_tag(p.stem) for p in SHIPPED_LOCALES.glob("*.po")))
+
+
+def shipped_path(name: str) -> Path:
+    return SHIPPED_LOCALES / f"{name}.po"
+
+
+def fact_key(name: str) -> str:
+    """The fact under which the build knows a shipped catalogue's digest."""
+    return f"i18n:{name}.po"
+
+
+def shipped_facts() -> dict[str, str]:
+    """Every shipped catalogue's digest, by fact key (an edit re-renders its language's
+    pages), and which there are. Kept here, not with the translating (`i18n`), so that a
+    build with nothing to do never loads Babel and Jinja."""
+    names = shipped()
+    found = {fact_key(name): digest(shipped_path(name).read_bytes()) for name in names}
+    found[SHIPPED_FACT] = digest(" ".join(names).encode("utf-8"))
     return found
 
 

@@ -17,7 +17,7 @@ import yaml
 from babel.messages.pofile import read_po
 
 from conftest import write_tree
-from factcheck import i18n, pipeline
+from factcheck import i18n, pipeline, sources
 from factcheck.options import BuildOptions
 
 SWAHILI = (
@@ -30,7 +30,7 @@ BASE = "https://example.org/site/"
 
 
 def catalogue(name: str):
-    return read_po(io.StringIO(i18n.shipped_path(name).read_text("utf-8")))
+    return read_po(io.StringIO(sources.shipped_path(name).read_text("utf-8")))
 
 
 def built(name: str, tmp_path: Path, **options) -> dict[str, bytes]:
@@ -50,13 +50,13 @@ def text_of(page: bytes) -> str:
 
 
 def test_the_generator_ships_every_language_it_promises():
-    assert i18n.shipped() == SHIPPED
+    assert sources.shipped() == SHIPPED
 
 
 def test_messages_pot_is_current_with_the_templates():
     """A template's new or changed message must reach messages.pot (python -m factcheck.i18n)."""
     current = {i18n.key_of(m) for m in i18n.template_catalogue() if m.id}
-    pot = read_po(io.StringIO((i18n.LOCALES / i18n.TEMPLATE).read_text("utf-8")))
+    pot = read_po(io.StringIO((sources.SHIPPED_LOCALES / i18n.TEMPLATE).read_text("utf-8")))
     assert {i18n.key_of(m) for m in pot if m.id} == current
     assert len(current) > 150
 

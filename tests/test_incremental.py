@@ -638,6 +638,26 @@ def test_a_build_with_nothing_to_do_reports_what_the_last_one_found(make_site, t
     assert output(out) == pipeline.render_all(src).files
 
 
+def test_a_build_with_nothing_to_do_loads_no_stage(make_site, tmp_path):
+    """Deciding that nothing changed reads the scan, the store and the output's stamps
+    only: the stages' libraries (Jinja, Babel, Markdown) are never loaded for it."""
+    src, out = make_site({}), tmp_path / "out"
+    command = [sys.executable, "build.py", "build", "--src", str(src), "--out", str(out)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    probe = (
+        "import sys, build\n"
+        "code = build.main(sys.argv[1:])\n"
+        "print(' '.join(m for m in ('jinja2', 'babel', 'markdown') if m in sys.modules))\n"
+        "sys.exit(code)\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe, *command[2:]], cwd=ROOT, capture_output=True, text=True
+    )
+    assert found.returncode == 0, found.stderr
+    assert "0 file(s) written" in found.stdout
+    assert found.stdout.splitlines()[-1] == ""
+
+
 def test_an_edit_renders_only_the_index_page_that_lists_the_article(tmp_path):
     src, out = tmp_path / "src", tmp_path / "out"
     initial(src)
