@@ -141,6 +141,9 @@ class Result:
     text: str | None = None
     facets: dict[str, tuple[str, Any]] | None = None
     """Each facet's digest and value, by name (computed now, or loaded from the store)."""
+    facets_text: str | None = None
+    """The facets as the store keeps them, made with their digests where the result was
+    computed (a worker, mostly): the save only writes them."""
 
 
 class Reads:
@@ -266,13 +269,16 @@ class Memo:
             result_digest = digest(value)
         else:  # made again from the same reads, it is the same value
             result_digest = text_digest("\n".join(f"{k}\0{d}" for k, d in reads.seen.items()))
-        facets = (
-            None
-            if query.facets is None
-            else {name: (value_digest(part), part) for name, part in query.facets(value).items()}
-        )
+        facets, facets_text = (None, None) if query.facets is None else _facets(query.facets(value))
         result = Result(
-            result_digest, value, True, tuple(reads.seen), tuple(reads.report.items), text, facets
+            result_digest,
+            value,
+            True,
+            tuple(reads.seen),
+            tuple(reads.report.items),
+            text,
+            facets,
+            facets_text,
         )
         self.results[key] = self.fresh[key] = result
         self._due.discard(key)
@@ -592,9 +598,7 @@ class Store:
                 r.digest,
                 json.dumps(list(r.reads or ()), separators=(",", ":")),
                 r.text,
-                None
-                if r.facets is None
-                else codec.dumps({name: [d, value] for name, (d, value) in r.facets.items()}),
+                r.facets_text,
             )
             for k, r in fresh.items()
         ]
@@ -930,6 +934,18 @@ def _apply(mapping: dict[str, T], changed: Mapping[str, T | None]) -> dict[str, 
         else:
             mapping[key] = entry
     return mapping
+
+
+def _facets(parts: Mapping[str, Any]) -> tuple[dict[str, tuple[str, Any]], str]:
+    """Each facet's digest and value, and all of them as the store keeps them (a JSON
+    object of [digest, value] by name), each value encoded once for both."""
+    facets: dict[str, tuple[str, Any]] = {}
+    stored: list[str] = []
+    for name, part in parts.items():
+        encoded = codec.dumps(part)
+        facets[name] = (text_digest(encoded), part)
+        stored.append(f'{json.dumps(name, ensure_ascii=False)}:["{facets[name][0]}",{encoded}]')
+    return facets, "{" + ",".join(stored) + "}"
 
 
 def _stored_text(kind: Any, value: Any) -> str:
