@@ -9,11 +9,12 @@ The manifest (`.factcheck-files.json`) lists every file this generator wrote, an
 the build cache keeps each one's digest and stamp (size, mtime_ns, inode): a file is
 reused only while it is still that file, so a torn, foreign or hand-edited one is
 written again, and without the cache every file is compared by its bytes. Before the
-first rename the manifest is rewritten to say which paths the commit will touch, so a
-build killed at any point leaves the next build knowing what to distrust; the next
-build also clears any staging left behind. Files the generator never wrote (a CNAME)
-are never removed. The manifest holds names only, so equal sources still give
-byte-identical output folders.
+first rename a journal (`.factcheck-commit.json`, made durable) names the paths the
+commit will touch and the files it adds, so a build killed at any point leaves the next
+build knowing what to distrust; it is removed once the manifest is right again (rewritten
+only when the site gained or lost a file). The next build also clears any staging left
+behind. Files the generator never wrote (a CNAME) are never removed. The manifest holds
+names only, so equal sources still give byte-identical output folders.
 """
 
 from __future__ import annotations
@@ -33,10 +34,11 @@ from .errors import UsageError
 from .sources import digest
 
 MANIFEST = ".factcheck-files.json"
+JOURNAL = ".factcheck-commit.json"
 STAGING = ".factcheck-staging"
 NEW_SUFFIX = ".factcheck-new"
-FORMAT = "factcheck-files-2"
-BOOKKEEPING = frozenset({MANIFEST, STAGING})
+FORMAT = "factcheck-commit-1"
+BOOKKEEPING = frozenset({MANIFEST, JOURNAL, STAGING})
 """Names in the output that are the build's own, never published (see `deploy`)."""
 
 
@@ -215,9 +217,9 @@ class Staging:
             return WriteStats(len(staged), len(current) - len(staged), 0), recorded
         stale = sorted(output.files - set(current), reverse=True)
         touched = set(staged) | set(stale)
-        changed = bool(touched or output.pending or output.files != set(current))
-        if changed or not output.clean:
-            _write_manifest(self.out, output.files | set(current), sorted(touched | output.pending))
+        if touched or output.pending:
+            added = sorted(set(current) - output.files)
+            _write_journal(self.out, sorted(touched | output.pending), added)
         folders: set[str] = set()
         written = 0
         for path, item in staged.items():
@@ -232,8 +234,10 @@ class Staging:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.out}/{path}")
             _remove_empty_parents(self.out / path, self.out)
-        if changed or not output.clean:
-            _write_manifest(self.out, set(current), [])
+        if output.files != set(current) or not output.clean:
+            _write_manifest(self.out, set(current))
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.out / JOURNAL)
         clear_staging(self.out)
         return WriteStats(written, len(current) - written, len(stale)), recorded
 
@@ -291,19 +295,48 @@ def _read_manifest(out: Path) -> tuple[set[str], set[str], bool]:
     """The files we wrote, the paths an interrupted commit may have left torn, and whether
     the manifest is as a finished build writes it (else it is written again).
 
-    A manifest that cannot be read names nothing: files then are only overwritten.
+    A manifest that cannot be read names nothing: files then are only overwritten. A
+    journal that cannot be read leaves every file in doubt.
     """
     try:
         data = json.loads((out / MANIFEST).read_text("utf-8"))
     except (OSError, ValueError):
-        return set(), set(), False
-    if isinstance(data, list):  # a clean manifest: the names alone
-        files = {n for n in data if _safe(n)}
-        return files, set(), data == sorted(files)
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return set(), set(), False
-    files = {p for p in data.get("files") or () if _safe(p)}
-    return files, {p for p in data.get("pending") or () if _safe(p)}, False
+        data = None
+    files = _safe_names(data) if isinstance(data, list) else set()
+    clean = isinstance(data, list) and data == sorted(files)
+    try:
+        journal = json.loads((out / JOURNAL).read_text("utf-8"))
+    except FileNotFoundError:
+        return files, set(), clean
+    except (OSError, ValueError):
+        return files, set(files), False
+    if not isinstance(journal, dict) or journal.get("format") != FORMAT:
+        return files, set(files), False
+    added = journal.get("added")
+    pending = journal.get("pending")
+    return (
+        files | _safe_names(added if isinstance(added, list) else []),
+        _safe_names(pending) if isinstance(pending, list) else set(files),
+        False,
+    )
+
+
+_UNSAFE_PARTS = (
+    *("\n/", "/\n", "//", "\n\n", "\\"),  # a path from the root, an empty part, a backslash
+    *("\n../", "/../", "/..\n", "\n..\n"),  # a step up
+    *(f"\n{name}{end}" for name in sorted(BOOKKEEPING) for end in "/\n"),
+)
+"""What `_safe` refuses, as it shows in names each on its own line."""
+
+
+def _safe_names(names: list[object]) -> set[str]:
+    """The names `_safe` allows: all of them when their lines hold nothing it refuses (a
+    manifest of 200,000 names is read on every build), else one by one."""
+    if all(isinstance(n, str) and "\n" not in n for n in names):
+        text = "\n" + "\n".join(cast(list[str], names)) + "\n"
+        if not any(part in text for part in _UNSAFE_PARTS):
+            return set(cast(list[str], names))
+    return {n for n in names if isinstance(n, str) and _safe(n)}
 
 
 def _safe(path: object) -> bool:
@@ -314,19 +347,24 @@ def _safe(path: object) -> bool:
     return ".." not in parts and "" not in parts and parts[0] not in BOOKKEEPING
 
 
-def _write_manifest(out: Path, files: set[str], pending: list[str]) -> None:
-    """The list of our files; while a commit runs, with the paths it is touching."""
-    data: object = sorted(files)
-    if pending:
-        data = {"format": FORMAT, "pending": pending, "files": sorted(files)}
+def _write_manifest(out: Path, files: set[str]) -> None:
+    """The list of our files."""
     temporary = out / STAGING / MANIFEST  # staging exists while a commit runs
-    _write_listing(temporary, data, durable=bool(pending))
+    _write_listing(temporary, sorted(files))
     os.replace(temporary, out / MANIFEST)
+
+
+def _write_journal(out: Path, pending: list[str], added: list[str]) -> None:
+    """What a commit is about to touch and add, on the disk before the first rename."""
+    temporary = out / STAGING / JOURNAL
+    _write_listing(temporary, {"format": FORMAT, "pending": pending, "added": added}, True)
+    os.replace(temporary, out / JOURNAL)
 
 
 def _write_listing(path: Path, data: object, durable: bool = False) -> None:
     with open(path, "w", encoding="utf-8") as stream:
-        json.dump(data, stream, indent=0)
+        # One name a line, and by json's C encoder (an indent would make it Python's).
+        stream.write(json.dumps(data, separators=(",\n", ":")))
         stream.write("\n")
         if durable:  # the record of intent must reach the disk before the first rename
             stream.flush()

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from conftest import write_tree
 from factcheck import pipeline
 from factcheck.options import BuildOptions
-from factcheck.write import MANIFEST, STAGING, new_folder
+from factcheck.write import FORMAT, JOURNAL, MANIFEST, STAGING, new_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "https://example.org/checks/"  # so the sitemap and feed are built and checked too
@@ -505,6 +505,47 @@ def test_stray_staging_from_a_killed_build_is_removed(make_site, tmp_path, run):
     write_tree(out, {f"{STAGING}/0123": "half a page"})
     run("build", "--src", src, "--out", out)
     assert not (out / STAGING).exists()
+
+
+@pytest.mark.parametrize("listed_in", [MANIFEST, JOURNAL])
+def test_a_crafted_manifest_removes_nothing_outside_the_output(make_site, tmp_path, run, listed_in):
+    """The manifest and a commit's journal name the files to remove when the site no
+    longer has them: a name that leads out of the output folder, or into the build's own
+    bookkeeping, is never one of them; a plain stale name of ours is still removed."""
+    src, out = make_site(), tmp_path / "out"
+    run("build", "--src", src, "--out", out)
+    outside, elsewhere = tmp_path / "victim.txt", tmp_path / "elsewhere" / "kept.txt"
+    write_tree(tmp_path, {"victim.txt": "keep me", "elsewhere/kept.txt": "keep me too"})
+    write_tree(out, {"old/index.html": "a page the site no longer has"})
+    crafted = ["../victim.txt", str(elsewhere), "old//index.html", f"{STAGING}/x", "old/index.html"]
+    if listed_in == MANIFEST:
+        names = json.loads((out / MANIFEST).read_text())
+        (out / MANIFEST).write_text(json.dumps([*names, *crafted]))
+    else:
+        (out / JOURNAL).write_text(json.dumps({"format": FORMAT, "pending": [], "added": crafted}))
+    run("build", "--src", src, "--out", out)
+    assert outside.read_text() == "keep me" and elsewhere.read_text() == "keep me too"
+    assert not (out / "old").exists()
+    assert output(out) == pipeline.render_all(src).files
+
+
+@pytest.mark.parametrize("journal", ["{not json", '{"format": "another"}', "[]"])
+def test_a_commit_journal_that_cannot_be_read_leaves_every_file_in_doubt(
+    make_site, tmp_path, run, journal
+):
+    """A killed commit's journal says which files may be torn; one that cannot be read
+    says nothing, so every file is compared by its bytes (even one whose size and times
+    are as written) and the journal is gone after."""
+    src, out = make_site(), tmp_path / "out"
+    run("build", "--src", src, "--out", out)
+    page = out / "methodology" / "index.html"
+    written = page.stat()
+    page.write_bytes(page.read_bytes().replace(b"Methodology", b"Methodologx"))
+    os.utime(page, ns=(written.st_atime_ns, written.st_mtime_ns))  # a torn file, unstamped
+    (out / JOURNAL).write_text(journal)
+    assert "1 file(s) written" in run("build", "--src", src, "--out", out)[1]
+    assert not (out / JOURNAL).exists()
+    assert output(out) == pipeline.render_all(src).files
 
 
 # --- the cache: data only, never trusted blindly --------------------------------------------
