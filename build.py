@@ -167,7 +167,8 @@ def serve_command(args: argparse.Namespace) -> int:
         return serve.Built(report, deploy.base_url(args.src, args.base_url) or "")
 
     try:
-        return serve.serve(build_preview, folders, site_file, port)
+        with pipeline.preview_folder(args.src) as out:
+            return serve.serve(build_preview, out, folders, site_file, port)
     except serve.ServeError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return BAD_USAGE

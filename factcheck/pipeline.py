@@ -18,6 +18,7 @@ import fcntl
 import functools
 import os
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -50,6 +51,8 @@ if TYPE_CHECKING:  # the stages are imported when a build has work to do (see `_
 T = TypeVar("T")
 CACHE = ".factcheck-cache"
 """The build cache's folder in the source folder (git-ignored and tagged as a cache)."""
+PREVIEW = "preview"
+"""`serve`'s output, in the cache folder: kept between runs (see `preview_folder`)."""
 RACY_NS = 2_000_000_000
 """A stamp is trusted only for files last changed this long before the build began: a
 file written in the same instant as it was read could otherwise keep a stale stamp."""
@@ -113,7 +116,7 @@ def build(
 ) -> Result:
     """Build the site into `out`, touching it only when the whole build succeeded."""
     options = options or BuildOptions()
-    check_output_folder(out, src, cache_folder(src))
+    check_output_folder(out, src, cache_folder(src), cache_folder(src) / PREVIEW)
     with _locked(cache_folder(src), exclusive=True):
         store = (
             warm.open_store(cache_folder(src)) if warm else Store(cache_folder(src), code_digest())
@@ -437,6 +440,32 @@ def _changed(before: Mapping[str, T], after: Mapping[str, T]) -> dict[str, T | N
     changed: dict[str, T | None] = {k: v for k, v in after.items() if before.get(k) != v}
     changed.update((k, None) for k in before.keys() - after.keys())
     return changed
+
+
+@contextmanager
+def preview_folder(src: Path) -> Iterator[Path]:
+    """Where `serve` builds: the cache folder's preview/, kept between runs, so that the
+    next `serve` starts from the pages this one left, rebuilding only what changed (every
+    file is checked as any build checks its output). One `serve` at a time has it (a lock
+    held while it runs); another, or one that cannot write the cache folder, builds into
+    a temporary folder, removed when it stops."""
+    folder, handle, held = cache_folder(src), None, False
+    try:
+        make_cache_folder(folder)
+        handle = open(folder / f"{PREVIEW}.lock", "a+")  # noqa: SIM115
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held = True
+    except OSError:  # a read-only source folder, or another serve has it
+        pass
+    try:
+        if held:
+            yield folder / PREVIEW
+        else:
+            with tempfile.TemporaryDirectory(prefix="factcheck-serve-") as temporary:
+                yield Path(temporary) / "site"
+    finally:
+        if handle is not None:
+            handle.close()
 
 
 @contextmanager

@@ -3,9 +3,10 @@
 Like MkDocs' live reload, this module is handed a callable that builds into a folder and
 knows nothing else about the site. The callable raises `BuildError` on source errors and
 then leaves the folder untouched, so the last good build stays served; its error lines
-show in an overlay on every page until a build succeeds. The output is a temporary folder
-(the editor's `site/` is never touched), and one lock is held while a build writes and
-while a request reads, so a page never mixes two builds.
+show in an overlay on every page until a build succeeds. The output is a folder of its
+own (the cache's preview, see `pipeline.preview_folder`; the editor's `site/` is never
+touched), and one lock is held while a build writes and while a request reads, so a page
+never mixes two builds.
 
 The reload script and overlay are added to HTML responses only; nothing of this is
 written into the built site. The script is an external file (no inline script, so a
@@ -23,7 +24,6 @@ import errno
 import html
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -344,31 +344,32 @@ def bind(port: int, site: LiveSite, idle_timeout: float = IDLE_TIMEOUT_SECONDS) 
     raise ServeError(f"ports {port} to {last - 1} are all busy; choose another with --port")
 
 
-def serve(build: Build, folders: list[Path], site_file: Path, port: int = DEFAULT_PORT) -> int:
-    """Serve until Ctrl-C; 0 when stopped by it."""
-    with tempfile.TemporaryDirectory(prefix="factcheck-serve-") as temporary:
-        site = LiveSite(build, Path(temporary) / "site", tuple(folders))
-        server = bind(port, site)
-        stop, watching = threading.Event(), threading.Event()
-        try:
-            _stop_on_signals()
-            site.rebuild()
-            threading.Thread(target=server.serve_forever, daemon=True).start()
-            threading.Thread(
-                target=watch_root, args=(site, folders, site_file, stop, watching), daemon=True
-            ).start()
-            watching.wait(WATCH_START_SECONDS)  # from "serving" on, every save rebuilds
-            busy = f" (port {port} was busy)" if server.server_port != port else ""
-            _say(f"serving http://{HOST}:{server.server_port}/{busy}; press Ctrl-C to stop")
-            while not stop.wait(0.25):  # a timed wait: Ctrl-C may reach another thread
-                pass
-        except KeyboardInterrupt:
+def serve(
+    build: Build, out: Path, folders: list[Path], site_file: Path, port: int = DEFAULT_PORT
+) -> int:
+    """Build into `out` and serve it until Ctrl-C; 0 when stopped by it."""
+    site = LiveSite(build, out, tuple(folders))
+    server = bind(port, site)
+    stop, watching = threading.Event(), threading.Event()
+    try:
+        _stop_on_signals()
+        site.rebuild()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=watch_root, args=(site, folders, site_file, stop, watching), daemon=True
+        ).start()
+        watching.wait(WATCH_START_SECONDS)  # from "serving" on, every save rebuilds
+        busy = f" (port {port} was busy)" if server.server_port != port else ""
+        _say(f"serving http://{HOST}:{server.server_port}/{busy}; press Ctrl-C to stop")
+        while not stop.wait(0.25):  # a timed wait: Ctrl-C may reach another thread
             pass
-        finally:
-            stop.set()
-            site.status.close()
-            server.shutdown()
-            server.server_close()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        site.status.close()
+        server.shutdown()
+        server.server_close()
     _say("stopped")
     return 0
 

@@ -107,15 +107,16 @@ class WriteStats:
     removed: int
 
 
-def check_output_folder(out: Path, src: Path, cache: Path) -> None:
-    """Refuse an output folder that is, holds or lies inside the sources or the cache."""
-    out, src, cache = out.resolve(), src.resolve(), cache.resolve()
+def check_output_folder(out: Path, src: Path, cache: Path, preview: Path) -> None:
+    """Refuse an output folder that is, holds or lies inside the sources or the cache
+    (but for the cache's `preview`, where `serve` builds)."""
+    out, src, cache, preview = out.resolve(), src.resolve(), cache.resolve(), preview.resolve()
     if out == src or src.is_relative_to(out):
         raise OutputError(f"output folder {out} would hold the sources; choose another --out")
     for name in ("content", "checks", "templates"):
         if out.is_relative_to(src / name):
             raise OutputError(f"output folder {out} is inside the sources' {name}/")
-    if out.is_relative_to(cache):
+    if out.is_relative_to(cache) and out != preview:
         raise OutputError(f"output folder {out} is inside the build cache {cache}")
     for parent in (out, *out.parents):
         if parent.exists() and not parent.is_dir():

@@ -507,6 +507,21 @@ def test_stray_staging_from_a_killed_build_is_removed(make_site, tmp_path, run):
     assert not (out / STAGING).exists()
 
 
+def test_an_output_inside_the_cache_is_refused_but_for_serves_preview(make_site, run):
+    """The cache folder is never published and safe to delete: no output goes inside
+    it, but for the preview `serve` builds there (and keeps for its next run)."""
+    src = make_site()
+    status, _, errors = run("build", "--src", src, "--out", src / pipeline.CACHE / "site")
+    assert status == 2 and any("is inside the build cache" in line for line in errors)
+    assert not (src / pipeline.CACHE / "site").exists()
+    with pipeline.preview_folder(src) as preview:
+        assert preview == src / pipeline.CACHE / pipeline.PREVIEW
+        pipeline.build(src, preview)
+        with pipeline.preview_folder(src) as another:  # a second serve gets its own
+            assert another != preview and not another.is_relative_to(src)
+    assert output(preview) == pipeline.render_all(src).files
+
+
 @pytest.mark.parametrize("listed_in", [MANIFEST, JOURNAL])
 def test_a_crafted_manifest_removes_nothing_outside_the_output(make_site, tmp_path, run, listed_in):
     """The manifest and a commit's journal name the files to remove when the site no

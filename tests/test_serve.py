@@ -22,7 +22,7 @@ import watchfiles
 from conftest import CHECK, write_tree
 from factcheck import serve
 from factcheck.errors import Report
-from factcheck.pipeline import CACHE
+from factcheck.pipeline import CACHE, PREVIEW
 
 REPO = Path(__file__).resolve().parent.parent
 CLAIM_PAGE = "/demo/river-length/index.html"
@@ -316,17 +316,60 @@ def test_ctrl_c_stops_cleanly(served):
     assert "Traceback" not in server.all_stderr()
 
 
-def test_stopping_leaves_no_build_or_cache_behind(make_site, tmp_path):
+def test_stopping_leaves_only_the_cache_with_its_preview(make_site, tmp_path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()
     src = make_site()
     server = Served(src, free_port(), temporary)
     assert server.get(CLAIM_PAGE)[0] == 200
-    assert any(temporary.iterdir())  # the preview's build lives in the temporary folder
     assert server.stop() == 0
     assert list(temporary.iterdir()) == []
-    # Only the build cache stays, in the source folder, shared with `build`.
+    # Only the build cache stays, in the source folder, shared with `build`: the preview
+    # is kept in it for the next serve, and git ignores all of it.
     assert sorted(p.name for p in src.iterdir() if p.name != CACHE) == ["checks", "content"]
+    assert (src / CACHE / PREVIEW / CLAIM_PAGE.lstrip("/")).is_file()
+    assert (src / CACHE / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_the_next_serve_starts_from_the_pages_the_last_one_left(make_site):
+    """A second serve of the same sources renders only what changed meanwhile: the
+    other pages are the very files the first one wrote, checked and kept."""
+    src = make_site()
+    first = Served(src, free_port())
+    assert first.get(CLAIM_PAGE)[0] == 200
+    assert first.stop() == 0
+    untouched = src / CACHE / PREVIEW / "methodology" / "index.html"
+    written = untouched.stat()
+    check = src / "checks" / "river-length.yaml"
+    check.write_text(check.read_text().replace("verdict: false", "verdict: true"))
+    second = Served(src, free_port())
+    try:
+        status, body = second.get(CLAIM_PAGE)
+        assert status == 200 and "chip chip-large verdict-true" in body
+        assert second.get("/methodology/")[0] == 200
+        now = untouched.stat()
+        assert (now.st_ino, now.st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
+    finally:
+        second.close()
+
+
+def test_a_second_serve_of_the_same_sources_builds_a_preview_of_its_own(make_site, tmp_path):
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    src = make_site()
+    first = Served(src, free_port())
+    try:
+        second = Served(src, free_port(), temporary)
+        try:
+            assert any(temporary.iterdir())  # the cache's preview is the first one's
+            assert second.get(CLAIM_PAGE)[0] == 200
+            assert first.get(CLAIM_PAGE)[0] == 200
+            assert second.stop() == 0
+            assert list(temporary.iterdir()) == []
+        finally:
+            second.close()
+    finally:
+        first.close()
 
 
 def test_a_busy_port_moves_on_to_the_next_free_one(make_site):
