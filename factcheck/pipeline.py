@@ -448,18 +448,20 @@ def preview_folder(src: Path) -> Iterator[Path]:
     next `serve` starts from the pages this one left, rebuilding only what changed (every
     file is checked as any build checks its output). One `serve` at a time has it (a lock
     held while it runs); another, or one that cannot write the cache folder, builds into
-    a temporary folder, removed when it stops."""
+    a temporary folder, removed when it stops; so does one whose preview/ is a link or a
+    file (a cache folder that came with the sources, say), never building through it."""
     folder, handle, held = cache_folder(src), None, False
+    preview = folder / PREVIEW
     try:
         make_cache_folder(folder)
         handle = open(folder / f"{PREVIEW}.lock", "a+")  # noqa: SIM115
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        held = True
+        held = not preview.is_symlink() and (preview.is_dir() or not os.path.lexists(preview))
     except OSError:  # a read-only source folder, or another serve has it
         pass
     try:
         if held:
-            yield folder / PREVIEW
+            yield preview
         else:
             with tempfile.TemporaryDirectory(prefix="factcheck-serve-") as temporary:
                 yield Path(temporary) / "site"

@@ -522,6 +522,25 @@ def test_an_output_inside_the_cache_is_refused_but_for_serves_preview(make_site,
     assert output(preview) == pipeline.render_all(src).files
 
 
+@pytest.mark.parametrize("kind", ["link", "file"])
+def test_a_preview_that_is_a_link_or_a_file_is_never_built_through(make_site, tmp_path, kind):
+    """A cache folder that came with the sources may hold a preview/ that leads elsewhere:
+    serve then builds into a temporary folder, and the link's target is untouched."""
+    src, elsewhere = make_site(), tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    cache = src / pipeline.CACHE
+    cache.mkdir()
+    if kind == "link":
+        (cache / pipeline.PREVIEW).symlink_to(elsewhere, target_is_directory=True)
+    else:
+        (cache / pipeline.PREVIEW).write_text("not a folder")
+    with pipeline.preview_folder(src) as preview:
+        assert not preview.is_relative_to(src)
+        pipeline.build(src, preview)
+        assert output(preview) == pipeline.render_all(src).files
+    assert list(elsewhere.iterdir()) == []
+
+
 @pytest.mark.parametrize("listed_in", [MANIFEST, JOURNAL])
 def test_a_crafted_manifest_removes_nothing_outside_the_output(make_site, tmp_path, run, listed_in):
     """The manifest and a commit's journal name the files to remove when the site no
