@@ -366,6 +366,7 @@ def serve(
     except KeyboardInterrupt:
         pass
     finally:
+        _stop_on_signals(_stopping)
         stop.set()
         site.status.close()
         server.shutdown()
@@ -508,15 +509,19 @@ class StopAsked:
         return self.stop.is_set()
 
 
-def _stop_on_signals() -> None:
+def _stop_on_signals(handler: Callable[[int, FrameType | None], None] | None = None) -> None:
     """Ctrl-C and a plain `kill` stop cleanly, even when the shell started us ignoring them."""
     if threading.current_thread() is threading.main_thread():
         for number in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(number, _interrupt)
+            signal.signal(number, handler or _interrupt)
 
 
 def _interrupt(_number: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
+
+
+def _stopping(_number: int, _frame: FrameType | None) -> None:
+    """A second Ctrl-C while the server stops: it is stopping already."""
 
 
 def _because(changes: Changes, root: Path) -> str:

@@ -316,6 +316,20 @@ def test_ctrl_c_stops_cleanly(served):
     assert "Traceback" not in server.all_stderr()
 
 
+def test_ctrl_c_pressed_again_while_stopping_still_stops_cleanly(served):
+    """An editor presses Ctrl-C twice: the second comes while the server shuts down."""
+    _, server = served
+    server.process.send_signal(signal.SIGINT)
+    # Not a wait for anything: it puts the second press inside the shutdown (which takes
+    # up to the server's poll interval); wherever it lands, the server must stop cleanly.
+    time.sleep(0.05)
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGINT)
+    assert server.process.wait(timeout=WAIT) == 0
+    assert "Traceback" not in server.all_stderr()
+    assert server.wait_for_line("stopped")
+
+
 def test_stopping_leaves_only_the_cache_with_its_preview(make_site, tmp_path):
     temporary = tmp_path / "tmp"
     temporary.mkdir()
