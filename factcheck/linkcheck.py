@@ -22,10 +22,13 @@ from pathlib import Path
 from urllib.parse import quote, urljoin, urlsplit
 
 from .errors import Report
+from .memo import make_cache_folder
+from .pipeline import cache_folder
 from .sources import SITE_FILE, read_text, scan
 from .validate import Link, validate_check, validate_config
 
-CACHE_FILE = Path(".factcheck-cache") / "links.json"
+CACHE_FILE = "links.json"
+"""Kept in the build cache's folder (`pipeline.cache_folder`), marked as builds mark it."""
 CACHE_SECONDS = 24 * 60 * 60
 USER_AGENT = "factcheck-linkcheck/1 (a fact-check site's link rot check)"
 RETRY_DELAY = 0.5
@@ -116,7 +119,7 @@ def check_links(
     """Report every link problem as a warning; returns (links checked, answers from cache)."""
     links = find_links(src)
     urls = {link.url for link in links}
-    cache = _load_cache(src / CACHE_FILE, now())
+    cache = _load_cache(cache_folder(src) / CACHE_FILE, now())
     answers = {url: answer for url, (_, answer) in cache.items() if url in urls}
     missing = sorted(urls - answers.keys())
     with ThreadPoolExecutor(max_workers=workers) as pool:
@@ -125,7 +128,7 @@ def check_links(
         _report(link, answers | fetched, report)
     checked_at = now()
     cache.update({u: (checked_at, a) for u, a in fetched.items() if a.lasting})
-    _save_cache(src / CACHE_FILE, cache)
+    _save_cache(cache_folder(src) / CACHE_FILE, cache)
     return len(urls), len(answers)
 
 
@@ -163,7 +166,7 @@ def _load_cache(path: Path, now: float) -> dict[str, tuple[float, Answer]]:
 
 
 def _save_cache(path: Path, entries: dict[str, tuple[float, Answer]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_cache_folder(path.parent)  # git ignores it even when no build made it first
     data = {url: {"at": at, "answer": asdict(a)} for url, (at, a) in entries.items()}
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", "utf-8")

@@ -104,6 +104,9 @@ def test_answers_are_cached_for_a_day(make_site, server, monkeypatch):
     linkcheck.check_links(src, Report(), now=lambda: clock[0] + linkcheck.CACHE_SECONDS + 1)
     assert requests["/ok"] == 2
     assert (src / ".factcheck-cache" / "links.json").is_file()
+    # Made by the link check alone, the cache folder is still one git ignores.
+    assert (src / ".factcheck-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (src / ".factcheck-cache" / "CACHEDIR.TAG").is_file()
 
 
 def test_a_server_that_does_not_answer_times_out_and_is_retried(make_site, server, monkeypatch):
