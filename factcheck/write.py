@@ -214,13 +214,13 @@ class Staging:
         recorded.update(
             {path: Recorded(s.digest, s.size, s.mtime_ns, s.inode) for path, s in staged.items()}
         )
-        if self.made_out and self._renamed_whole(set(current)):
+        names = set(current)
+        if self.made_out and self._renamed_whole(names):
             return WriteStats(len(staged), len(current) - len(staged), 0), recorded
-        stale = sorted(output.files - set(current), reverse=True)
+        stale = sorted(output.files - names, reverse=True)
         touched = set(staged) | set(stale)
         if touched or output.pending:
-            added = sorted(set(current) - output.files)
-            _write_journal(self.out, sorted(touched | output.pending), added)
+            _write_journal(self.out, sorted(touched | output.pending), sorted(names - output.files))
         folders: set[str] = set()
         written = 0
         for path, item in staged.items():
@@ -235,8 +235,8 @@ class Staging:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(f"{self.out}/{path}")
             _remove_empty_parents(self.out / path, self.out)
-        if output.files != set(current) or not output.clean:
-            _write_manifest(self.out, set(current))
+        if output.files != names or not output.clean:
+            _write_manifest(self.out, names)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.out / JOURNAL)
         clear_staging(self.out)
